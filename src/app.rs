@@ -1,0 +1,63 @@
+//! What every command shares: the config, the cache directory, and the way
+//! an account argument becomes a target.
+
+use anyhow::Result;
+
+use crate::account::Account;
+use crate::aws::{org, Aws};
+use crate::cli::{SourceArgs, TargetArgs};
+use crate::clock;
+use crate::directory::Directory;
+use crate::source::Source;
+use crate::store::{self, config::Config, config::Options, file::PrivateDir};
+use crate::target::{self, Target};
+use crate::validate;
+
+pub struct Context {
+    pub config: Config,
+    pub cache: PrivateDir,
+}
+
+impl Context {
+    pub fn load() -> Result<Self> {
+        Ok(Self { config: Config::load(&store::config_path()?)?, cache: store::cache_dir()? })
+    }
+
+    pub fn directory(&self, source: &Source) -> Directory<'_> {
+        Directory {
+            cache: &self.cache,
+            source: source.cache_name(),
+            ttl_secs: self.config.accounts_ttl_secs,
+            now: clock::now(),
+        }
+    }
+
+    /// The account and role `args` name, with the options that apply, and the
+    /// source of credentials to act with.
+    pub fn resolve_target(&self, args: &TargetArgs, cli: Options) -> Result<(Target, Source)> {
+        let (account_text, options) = target::options_for(args, cli, &self.config)?;
+        let source = Source { profile: options.source_profile.clone() };
+        let region = options.region.clone();
+        let fetch_source = source.clone();
+        let directory = self.directory(&source);
+        let target = target::resolve(&account_text, options, &self.config, &directory, || {
+            fetch_accounts(&fetch_source, region.as_deref())
+        })?;
+        Ok((target, source))
+    }
+}
+
+/// The options the source flags set.
+pub fn source_options(args: &SourceArgs) -> Result<Options> {
+    Ok(Options {
+        source_profile: args.profile.clone(),
+        region: args.region.as_deref().map(validate::region).transpose()?.map(str::to_owned),
+        ..Options::default()
+    })
+}
+
+/// The organization's accounts, fetched with `source`'s credentials.
+pub fn fetch_accounts(source: &Source, region: Option<&str>) -> Result<Vec<Account>> {
+    let aws = Aws::connect(source.profile.as_deref(), region)?;
+    aws.block_on(org::list_accounts(&aws.config))
+}

@@ -1,0 +1,76 @@
+//! AWS errors as one line a person can act on.
+
+use std::error::Error as StdError;
+
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+
+/// `code: message` for a service error, with a hint for the common codes; a
+/// short cause for failures before any answer (no credentials, no connection).
+pub fn describe<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match err {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            let code = inner.code().unwrap_or("UnknownError");
+            let message = inner.message().unwrap_or("no message").replace('\n', " ");
+            match hint(code) {
+                Some(hint) => format!("{code}: {message}: {hint}"),
+                None => format!("{code}: {message}"),
+            }
+        }
+        SdkError::TimeoutError(_) => "AWS did not answer in time: check your network and try again".into(),
+        SdkError::DispatchFailure(failure) => {
+            let cause = root_cause(err);
+            if failure.is_io() || failure.is_timeout() {
+                format!("cannot reach the AWS endpoint ({cause}): check your network, proxy or AWS_ENDPOINT_URL")
+            } else {
+                format!("the request could not be sent ({cause})")
+            }
+        }
+        SdkError::ConstructionFailure(_) => {
+            let cause = root_cause(err);
+            if cause.to_lowercase().contains("credentials") || cause.to_lowercase().contains("profile") {
+                format!(
+                    "no usable source credentials ({cause}): set AWS_PROFILE or pass --profile, \
+                     export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
+                )
+            } else {
+                format!("the request could not be built ({cause})")
+            }
+        }
+        SdkError::ResponseError(_) => format!("AWS sent an answer xacct cannot read ({})", root_cause(err)),
+        _ => root_cause(err),
+    }
+}
+
+fn hint(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "AccessDenied" | "AccessDeniedException" => {
+            "check that the role exists and its trust policy allows your source identity"
+        }
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
+            "your source credentials have expired: refresh them (for SSO: `aws sso login`)"
+        }
+        "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch" => {
+            "the source credentials are not valid: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or your profile"
+        }
+        "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
+            "AWS is throttling requests: wait a moment and try again"
+        }
+        "AWSOrganizationsNotInUseException" => "the source account is not in an organization",
+        "RegionDisabledException" => "STS is not activated in this region: pass another --region",
+        _ => return None,
+    })
+}
+
+/// The innermost error message: the part that says what actually happened.
+fn root_cause(err: &(dyn StdError + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string().replace('\n', " ")
+}

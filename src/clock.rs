@@ -1,0 +1,30 @@
+//! The one place xacct reads the time, so that expiry decisions are consistent.
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// `2026-11-22T12:00:00Z`: RFC 3339 in UTC, whole seconds, as AWS tools print it.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// A timestamp as stored or printed by [`rfc3339`].
+pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_in_utc_whole_seconds() {
+        let t = parse_rfc3339("2026-11-22T12:00:00.5+01:00").unwrap();
+        assert_eq!(rfc3339(t), "2026-11-22T11:00:00Z");
+    }
+}

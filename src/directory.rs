@@ -1,0 +1,79 @@
+//! The organization's accounts as xacct knows them: from the cache while it is
+//! fresh, otherwise fetched and cached again.
+
+use anyhow::Result;
+use time::OffsetDateTime;
+
+use crate::account::{self, Account};
+use crate::store::accounts::{self, AccountList};
+use crate::store::file::PrivateDir;
+
+pub struct Directory<'a> {
+    pub cache: &'a PrivateDir,
+    /// Which source's list to fetch and save (see [`crate::source::Source::cache_name`]).
+    pub source: String,
+    pub ttl_secs: u64,
+    pub now: OffsetDateTime,
+}
+
+/// How the list was obtained, for a warning when it is old.
+pub enum Freshness {
+    Fresh,
+    /// The fetch failed; an older list serves, with the error that stopped the refresh.
+    Stale(String),
+}
+
+impl Directory<'_> {
+    /// The list for `xacct accounts`: this source's cached list while fresh,
+    /// else fetched (always fetched with `refresh`).
+    pub fn list(&self, refresh: bool, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
+        if !refresh {
+            let mut lists = accounts::load_all(self.cache)?;
+            if let Some(list) = lists.remove(&self.source).filter(|l| l.is_fresh(self.now, self.ttl_secs)) {
+                return Ok(list);
+            }
+        }
+        self.fetch_and_save(fetch)
+    }
+
+    /// The account named `name`. Any fresh cached list serves (after `eval` of
+    /// assumed credentials the source differs, but the organization is the same);
+    /// without one the list is fetched, and if that fails an old list still serves.
+    pub fn find(&self, name: &str, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<(Account, Freshness)> {
+        let lists = accounts::load_all(self.cache)?;
+        let fresh: Vec<Account> = lists
+            .values()
+            .filter(|l| l.is_fresh(self.now, self.ttl_secs))
+            .flat_map(|l| l.accounts.iter().cloned())
+            .collect();
+        if !fresh.is_empty() {
+            let found = account::find_by_name(&fresh, name).map_err(anyhow::Error::msg)?;
+            return Ok((found.clone(), Freshness::Fresh));
+        }
+        match self.fetch_and_save(fetch) {
+            Ok(list) => {
+                let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+                Ok((found.clone(), Freshness::Fresh))
+            }
+            Err(fetch_error) => {
+                let stale: Vec<Account> = lists.into_values().flat_map(|l| l.accounts).collect();
+                if stale.is_empty() {
+                    return Err(fetch_error.context(format!(
+                        "cannot look up account name {}",
+                        crate::validate::shown(name)
+                    )));
+                }
+                let found = account::find_by_name(&stale, name).map_err(anyhow::Error::msg)?;
+                Ok((found.clone(), Freshness::Stale(format!("{fetch_error:#}"))))
+            }
+        }
+    }
+
+    fn fetch_and_save(&self, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
+        let list = AccountList { fetched_at: self.now, accounts: fetch()? };
+        if let Err(e) = accounts::save(self.cache, &self.source, &list) {
+            eprintln!("xacct: warning: could not cache the account list: {e:#}");
+        }
+        Ok(list)
+    }
+}

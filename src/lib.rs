@@ -1,0 +1,22 @@
+//! xacct: AWS cross-account role switching for an AWS Organization.
+//!
+//! The binary is a thin shell over this library; see DESIGN.md for the shape.
+
+pub mod account;
+pub mod app;
+pub mod aws;
+pub mod cli;
+pub mod clock;
+pub mod cmd;
+pub mod console;
+pub mod credentials;
+pub mod directory;
+pub mod duration;
+pub mod role;
+pub mod secret;
+pub mod shell;
+pub mod source;
+pub mod store;
+pub mod table;
+pub mod target;
+pub mod validate;

@@ -1,0 +1,104 @@
+//! Every byte of shell code xacct prints: setting and unsetting variables in
+//! each supported shell.
+
+pub mod quote;
+
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    /// sh, bash, zsh, dash, ksh
+    #[value(alias = "sh", alias = "bash", alias = "zsh", alias = "dash")]
+    Posix,
+    Fish,
+    #[value(alias = "pwsh")]
+    Powershell,
+}
+
+/// Variables to set and to remove, in order.
+#[derive(Debug, Default)]
+pub struct EnvChange {
+    pub set: Vec<(&'static str, String)>,
+    pub unset: Vec<&'static str>,
+}
+
+/// Shell code that applies `change` when evaluated by `shell`.
+pub fn render(shell: Shell, change: &EnvChange) -> Result<String, String> {
+    let mut out = String::new();
+    for (name, value) in &change.set {
+        check_name(name)?;
+        if value.contains('\0') {
+            return Err(format!("the value of {name} contains a NUL byte, which no shell can hold"));
+        }
+        // Writing to a String cannot fail.
+        let _ = match shell {
+            Shell::Posix => writeln!(out, "export {name}={}", quote::posix(value)),
+            Shell::Fish => writeln!(out, "set -gx {name} {};", quote::fish(value)),
+            Shell::Powershell => writeln!(out, "$Env:{name} = {}", quote::powershell(value)),
+        };
+    }
+    for name in &change.unset {
+        check_name(name)?;
+    }
+    if !change.unset.is_empty() {
+        let names = change.unset.join(" ");
+        let _ = match shell {
+            Shell::Posix => writeln!(out, "unset {names}"),
+            Shell::Fish => writeln!(out, "set -e {names};"),
+            Shell::Powershell => writeln!(
+                out,
+                "Remove-Item -ErrorAction SilentlyContinue {}",
+                change.unset.iter().map(|n| format!("Env:{n}")).collect::<Vec<_>>().join(",")
+            ),
+        };
+    }
+    Ok(out)
+}
+
+/// Names are validated, never escaped: `[A-Za-z_][A-Za-z0-9_]*`.
+fn check_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{}` is not a valid environment variable name", name.escape_debug()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change() -> EnvChange {
+        EnvChange {
+            set: vec![("AWS_ACCESS_KEY_ID", "AKIA'1".into())],
+            unset: vec!["AWS_PROFILE", "AWS_SECURITY_TOKEN"],
+        }
+    }
+
+    #[test]
+    fn posix_exports_then_unsets() {
+        let code = render(Shell::Posix, &change()).unwrap();
+        assert_eq!(code, "export AWS_ACCESS_KEY_ID='AKIA'\\''1'\nunset AWS_PROFILE AWS_SECURITY_TOKEN\n");
+    }
+
+    #[test]
+    fn fish_and_powershell_forms() {
+        let fish = render(Shell::Fish, &change()).unwrap();
+        assert!(fish.starts_with("set -gx AWS_ACCESS_KEY_ID 'AKIA\\'1';\n"));
+        assert!(fish.ends_with("set -e AWS_PROFILE AWS_SECURITY_TOKEN;\n"));
+        let ps = render(Shell::Powershell, &change()).unwrap();
+        assert!(ps.starts_with("$Env:AWS_ACCESS_KEY_ID = 'AKIA''1'\n"));
+        assert!(ps.ends_with("Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE,Env:AWS_SECURITY_TOKEN\n"));
+    }
+
+    #[test]
+    fn bad_names_and_nul_values_are_refused() {
+        let bad_name = EnvChange { set: vec![("A B", "x".into())], unset: vec![] };
+        assert!(render(Shell::Posix, &bad_name).is_err());
+        let nul = EnvChange { set: vec![("A", "x\0y".into())], unset: vec![] };
+        assert!(render(Shell::Posix, &nul).is_err());
+    }
+}

@@ -1,0 +1,79 @@
+//! The cached account list of each credential source, with when it was fetched.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::file::PrivateDir;
+use super::table;
+use crate::account::Account;
+
+pub const FILE: &str = "accounts.toml";
+const SECTION: &str = "organizations";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountList {
+    #[serde(with = "time::serde::rfc3339")]
+    pub fetched_at: OffsetDateTime,
+    pub accounts: Vec<Account>,
+}
+
+impl AccountList {
+    pub fn age_secs(&self, now: OffsetDateTime) -> i64 {
+        (now - self.fetched_at).whole_seconds()
+    }
+
+    pub fn is_fresh(&self, now: OffsetDateTime, ttl_secs: u64) -> bool {
+        (0..ttl_secs as i64).contains(&self.age_secs(now))
+    }
+}
+
+/// Every cached list that parses, by credential source. A store that cannot be
+/// read counts as empty here; the next save sets it aside.
+pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
+    let Some(text) = dir.read(FILE)? else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(match table::parse(&text, SECTION) {
+        Ok(entries) => table::all(&entries).into_iter().collect(),
+        Err(_) => BTreeMap::new(),
+    })
+}
+
+/// Records `list` as what `source` sees, keeping other sources' lists.
+pub fn save(dir: &PrivateDir, source: &str, list: &AccountList) -> Result<()> {
+    let lock = dir.lock(FILE)?;
+    let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
+    let mut lists: BTreeMap<String, AccountList> = table::all(&entries).into_iter().collect();
+    lists.insert(source.to_owned(), list.clone());
+    table::save(dir, &lock, FILE, SECTION, &lists)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_of_several_sources_live_side_by_side() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::clock::now().replace_nanosecond(0).unwrap();
+        let account = Account {
+            id: "111111111111".into(),
+            name: "we\"ird\n[name]".into(),
+            email: "a@example.com".into(),
+            state: "ACTIVE".into(),
+            joined: None,
+        };
+        let list = AccountList { fetched_at: now, accounts: vec![account] };
+        save(&dir, "profile:a", &list).unwrap();
+        save(&dir, "profile:b", &list).unwrap();
+        let all = load_all(&dir).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all["profile:a"], list);
+        assert!(list.is_fresh(now, 3600));
+        assert!(!list.is_fresh(now + time::Duration::hours(2), 3600));
+    }
+}

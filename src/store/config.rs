@@ -1,0 +1,293 @@
+//! The user-written config file: defaults, account aliases and named profiles.
+//!
+//! ```toml
+//! [defaults]
+//! role = "MemberReadOnlyAccess"
+//! region = "eu-west-1"
+//! duration = "1h"
+//! refresh_margin = "15m"
+//!
+//! [aliases]
+//! demo = "111122223333"
+//!
+//! [profiles.prod-ro]
+//! account = "prod"
+//! role = "ReadOnly"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Result};
+use serde::Deserialize;
+
+use crate::console;
+use crate::duration;
+use crate::role::RoleSpec;
+use crate::validate::{self, Invalid};
+
+pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 15 * 60;
+pub const DEFAULT_ACCOUNTS_TTL_SECS: u64 = 60 * 60;
+
+/// Options that the command line, a named profile and the defaults can each set;
+/// the first one set wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub role: Option<RoleSpec>,
+    pub region: Option<String>,
+    pub session_name: Option<String>,
+    pub duration_secs: Option<u64>,
+    pub source_profile: Option<String>,
+    pub partition: Option<String>,
+    pub display_name: Option<String>,
+    pub color: Option<String>,
+}
+
+impl Options {
+    /// `self`, with every unset option taken from `fallback`.
+    pub fn or(self, fallback: &Options) -> Options {
+        Options {
+            role: self.role.or_else(|| fallback.role.clone()),
+            region: self.region.or_else(|| fallback.region.clone()),
+            session_name: self.session_name.or_else(|| fallback.session_name.clone()),
+            duration_secs: self.duration_secs.or(fallback.duration_secs),
+            source_profile: self.source_profile.or_else(|| fallback.source_profile.clone()),
+            partition: self.partition.or_else(|| fallback.partition.clone()),
+            display_name: self.display_name.or_else(|| fallback.display_name.clone()),
+            color: self.color.or_else(|| fallback.color.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// An account ID, alias or name, resolved like the command-line argument.
+    pub account: String,
+    pub options: Options,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub path: PathBuf,
+    pub defaults: Options,
+    pub refresh_margin_secs: u64,
+    pub accounts_ttl_secs: u64,
+    pub aliases: BTreeMap<String, String>,
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+impl Config {
+    pub fn empty(path: PathBuf) -> Self {
+        Config {
+            path,
+            defaults: Options::default(),
+            refresh_margin_secs: DEFAULT_REFRESH_MARGIN_SECS,
+            accounts_ttl_secs: DEFAULT_ACCOUNTS_TTL_SECS,
+            aliases: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+        }
+    }
+
+    /// The config at `path`; a missing file is an empty config.
+    pub fn load(path: &Path) -> Result<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::empty(path.to_owned())),
+            Err(e) => Err(anyhow!("cannot read config file {}: {e}", path.display())),
+        }
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        let file_error = |msg: String| anyhow!("config file {}: {msg}", path.display());
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|span| text[..span.start].matches('\n').count() + 1);
+            let msg = e.message().trim().replace('\n', " ");
+            match line {
+                Some(line) => file_error(format!("line {line}: {msg}")),
+                None => file_error(msg),
+            }
+        })?;
+        let mut config = Self::empty(path.to_owned());
+        let defaults = &raw.defaults;
+        if defaults.account.is_some() {
+            return Err(file_error(
+                "defaults.account: defaults apply to every account; name accounts in [profiles.NAME]".into(),
+            ));
+        }
+        config.defaults = defaults.options("defaults").map_err(file_error)?;
+        if let Some(v) = &defaults.refresh_margin {
+            config.refresh_margin_secs = secs(v, "defaults.refresh_margin").map_err(file_error)?;
+            if config.refresh_margin_secs >= validate::MAX_DURATION_SECS {
+                return Err(file_error("defaults.refresh_margin: must be shorter than 12h".into()));
+            }
+        }
+        if let Some(v) = &defaults.accounts_ttl {
+            config.accounts_ttl_secs = secs(v, "defaults.accounts_ttl").map_err(file_error)?;
+        }
+        for (alias, target) in raw.aliases {
+            if alias.is_empty() || validate::is_account_id(&alias) {
+                return Err(file_error(format!(
+                    "aliases.{alias}: an alias must be a name, not empty or an account ID"
+                )));
+            }
+            if target.is_empty() {
+                return Err(file_error(format!("aliases.{alias}: give an account ID or account name")));
+            }
+            config.aliases.insert(alias, target);
+        }
+        for (name, section) in raw.profiles {
+            let key = format!("profiles.{name}");
+            if section.refresh_margin.is_some() || section.accounts_ttl.is_some() {
+                return Err(file_error(format!(
+                    "{key}: refresh_margin and accounts_ttl belong in [defaults]"
+                )));
+            }
+            let Some(account) = section.account.clone().filter(|a| !a.is_empty()) else {
+                return Err(file_error(format!("{key}.account is missing: say which account the profile is for")));
+            };
+            let options = section.options(&key).map_err(file_error)?;
+            config.profiles.insert(name, Profile { account, options });
+        }
+        Ok(config)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    defaults: RawSection,
+    #[serde(default)]
+    aliases: BTreeMap<String, String>,
+    #[serde(default)]
+    profiles: BTreeMap<String, RawSection>,
+}
+
+/// `[defaults]` and each `[profiles.NAME]` share their keys; which keys a section
+/// may use is checked after parsing, so the error can name the section.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    account: Option<String>,
+    role: Option<String>,
+    region: Option<String>,
+    session_name: Option<String>,
+    duration: Option<toml::Value>,
+    source_profile: Option<String>,
+    partition: Option<String>,
+    display_name: Option<String>,
+    color: Option<String>,
+    refresh_margin: Option<toml::Value>,
+    accounts_ttl: Option<toml::Value>,
+}
+
+impl RawSection {
+    fn options(&self, section: &str) -> Result<Options, String> {
+        fn at<'a>(section: &'a str, key: &'a str) -> impl Fn(Invalid) -> String + 'a {
+            move |e| format!("{section}.{key}: {e}")
+        }
+        let duration_secs = match &self.duration {
+            Some(v) => {
+                let key = format!("{section}.duration");
+                Some(validate::duration_secs(secs(v, &key)?).map_err(|e| format!("{key}: {e}"))?)
+            }
+            None => None,
+        };
+        Ok(Options {
+            role: self.role.as_deref().map(RoleSpec::parse).transpose().map_err(at(section, "role"))?,
+            region: self.region.as_deref().map(validate::region).transpose().map_err(at(section, "region"))?.map(str::to_owned),
+            session_name: self
+                .session_name
+                .as_deref()
+                .map(validate::session_name)
+                .transpose()
+                .map_err(at(section, "session_name"))?
+                .map(str::to_owned),
+            duration_secs,
+            source_profile: self.source_profile.clone(),
+            partition: self
+                .partition
+                .as_deref()
+                .map(validate::partition)
+                .transpose()
+                .map_err(at(section, "partition"))?
+                .map(str::to_owned),
+            display_name: self
+                .display_name
+                .as_deref()
+                .map(console::check_display_name)
+                .transpose()
+                .map_err(at(section, "display_name"))?
+                .map(str::to_owned),
+            color: self.color.as_deref().map(console::parse_color).transpose().map_err(at(section, "color"))?,
+        })
+    }
+}
+
+/// A duration written as seconds (`3600`) or with units (`"1h"`).
+fn secs(value: &toml::Value, key: &str) -> Result<u64, String> {
+    match value {
+        toml::Value::Integer(n) if *n >= 0 => Ok(*n as u64),
+        toml::Value::String(text) => duration::parse_secs(text).map_err(|e| format!("{key}: {e}")),
+        other => Err(format!("{key}: expected seconds or a string such as \"1h\", found {}", other.type_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(Path::new("/x/config.toml"), text)
+    }
+
+    #[test]
+    fn full_config() {
+        let c = parse(
+            r#"
+            [defaults]
+            role = "MemberReadOnlyAccess"
+            region = "eu-west-1"
+            duration = "1h"
+            refresh_margin = 600
+            accounts_ttl = "2h"
+            [aliases]
+            demo = "111122223333"
+            [profiles.prod-ro]
+            account = "prod"
+            role = "team/ReadOnly"
+            color = "red"
+            duration = 7200
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.defaults.duration_secs, Some(3600));
+        assert_eq!(c.refresh_margin_secs, 600);
+        assert_eq!(c.accounts_ttl_secs, 7200);
+        assert_eq!(c.aliases["demo"], "111122223333");
+        let p = &c.profiles["prod-ro"];
+        assert_eq!(p.account, "prod");
+        assert_eq!(p.options.color.as_deref(), Some("f2b0a9"));
+        assert_eq!(p.options.role.as_ref().unwrap().console_name(), "team/ReadOnly");
+    }
+
+    #[test]
+    fn errors_name_the_file_the_key_and_the_problem() {
+        let cases = [
+            ("[defaults]\nrol = \"x\"\n", "line 2: unknown field `rol`"),
+            ("[defaults]\nduration = 60\n", "defaults.duration: duration 60s is out of range"),
+            ("[profiles.p]\nrole = \"R\"\n", "profiles.p.account is missing"),
+            ("[profiles.p]\naccount = \"a\"\nsession_name = \"a b\"\n", "profiles.p.session_name: invalid session name"),
+            ("[defaults]\naccount = \"a\"\n", "defaults.account"),
+            ("[defaults]\nduration = true\n", "defaults.duration: expected seconds"),
+            ("[aliases]\n\"123456789012\" = \"x\"\n", "aliases.123456789012"),
+            ("not toml", "line 1"),
+        ];
+        for (text, want) in cases {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.starts_with("config file /x/config.toml: "), "{err}");
+            assert!(err.contains(want), "{err} should contain {want}");
+            assert!(!err.contains('\n'), "{err}");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The credential cache: temporary credentials keyed by everything that
+//! changes what AssumeRole returns.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::file::PrivateDir;
+use super::table;
+use crate::credentials::Credentials;
+
+pub const FILE: &str = "credentials.toml";
+const SECTION: &str = "credentials";
+
+/// Everything that makes two AssumeRole calls return different credentials.
+/// Optional parts are left out of the key when unset, so adding a part later
+/// keeps existing keys valid.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CacheKey {
+    /// Where the source credentials come from (`profile:NAME` or `env:AKID`).
+    pub source: String,
+    /// A custom AWS endpoint, when one is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    pub role_arn: String,
+    pub session_name: String,
+    pub duration_secs: u64,
+}
+
+impl CacheKey {
+    /// A short stable name for the entry: the start of the SHA-256 of the key's JSON.
+    pub fn id(&self) -> String {
+        let json = serde_json::to_string(self).expect("a cache key always serializes");
+        let digest = Sha256::digest(json.as_bytes());
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A cached answer: the credentials plus what a listing shows of the request.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entry {
+    pub role_arn: String,
+    pub session_name: String,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(flatten)]
+    pub credentials: Credentials,
+}
+
+/// Credentials for `key` that still have more than `margin_secs` left at `now`.
+/// A store that cannot be read is a miss here; the next write sets it aside.
+pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs: u64) -> Result<Option<Entry>> {
+    let Some(text) = dir.read(FILE)? else {
+        return Ok(None);
+    };
+    let Ok(entries) = table::parse(&text, SECTION) else {
+        return Ok(None);
+    };
+    Ok(table::entry::<Entry>(&entries, &key.id())
+        .filter(|e| e.role_arn == key.role_arn && e.credentials.secs_left(now) > margin_secs as i64))
+}
+
+/// Adds `entry` under `key`, merging with what other processes wrote and
+/// dropping entries that have expired.
+pub fn store(dir: &PrivateDir, key: &CacheKey, entry: &Entry, now: OffsetDateTime) -> Result<()> {
+    let lock = dir.lock(FILE)?;
+    let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
+    let mut kept: BTreeMap<String, Entry> = table::all::<Entry>(&entries)
+        .into_iter()
+        .filter(|(_, e)| e.credentials.secs_left(now) > 0)
+        .collect();
+    kept.insert(key.id(), entry.clone());
+    table::save(dir, &lock, FILE, SECTION, &kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use time::Duration;
+
+    fn key(role: &str) -> CacheKey {
+        CacheKey {
+            source: "profile:default".into(),
+            endpoint: None,
+            role_arn: format!("arn:aws:iam::111122223333:role/{role}"),
+            session_name: "alice".into(),
+            duration_secs: 3600,
+        }
+    }
+
+    fn entry(key: &CacheKey, expiration: OffsetDateTime) -> Entry {
+        Entry {
+            role_arn: key.role_arn.clone(),
+            session_name: key.session_name.clone(),
+            source: key.source.clone(),
+            region: Some("eu-west-1".into()),
+            credentials: Credentials {
+                access_key_id: "ASIAEXAMPLE".into(),
+                secret_access_key: Secret::new("secret"),
+                session_token: Secret::new("token"),
+                expiration: expiration.replace_nanosecond(0).unwrap(),
+            },
+        }
+    }
+
+    #[test]
+    fn stores_and_serves_until_the_margin() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::clock::now();
+        let (a, b) = (key("A"), key("B"));
+        store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
+        store(&dir, &b, &entry(&b, now + Duration::minutes(10)), now).unwrap();
+        assert_eq!(lookup(&dir, &a, now, 900).unwrap(), Some(entry(&a, now + Duration::hours(1))));
+        // B has 10 minutes left: inside the 15-minute margin, so never served.
+        assert_eq!(lookup(&dir, &b, now, 900).unwrap(), None);
+        assert!(lookup(&dir, &b, now, 60).unwrap().is_some());
+    }
+
+    #[test]
+    fn expired_entries_are_pruned_on_write() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::clock::now();
+        let (a, b) = (key("A"), key("B"));
+        store(&dir, &a, &entry(&a, now + Duration::seconds(5)), now).unwrap();
+        let later = now + Duration::minutes(1);
+        store(&dir, &b, &entry(&b, later + Duration::hours(1)), later).unwrap();
+        let text = dir.read(FILE).unwrap().unwrap();
+        assert!(!text.contains("role/A"), "{text}");
+        assert!(text.contains("role/B"));
+    }
+
+    #[test]
+    fn a_corrupt_store_is_a_miss_and_is_set_aside_on_write() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::clock::now();
+        let a = key("A");
+        store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
+        std::fs::write(dir.file(FILE), "version = 1\n[credentials\ngarbage").unwrap();
+        assert_eq!(lookup(&dir, &a, now, 900).unwrap(), None);
+        store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
+        assert!(lookup(&dir, &a, now, 900).unwrap().is_some());
+        let aside = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-"))
+            .count();
+        assert_eq!(aside, 1);
+    }
+
+    #[test]
+    fn keys_differ_by_every_part() {
+        let a = key("A");
+        let mut b = a.clone();
+        b.duration_secs = 900;
+        let mut c = a.clone();
+        c.source = "profile:other".into();
+        assert_ne!(a.id(), b.id());
+        assert_ne!(a.id(), c.id());
+        assert_eq!(a.id(), key("A").id());
+    }
+}

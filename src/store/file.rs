@@ -1,0 +1,198 @@
+//! Private files on disk: a 0700 directory of 0600 files, written atomically
+//! (temp file in the same directory, fsync, rename) under an exclusive lock.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+/// A directory xacct keeps private files in.
+#[derive(Debug, Clone)]
+pub struct PrivateDir {
+    path: PathBuf,
+}
+
+/// Held while a read-modify-write is in progress; the lock is released on drop.
+pub struct WriteLock {
+    _file: File,
+}
+
+impl PrivateDir {
+    /// The directory at `path`, without touching the disk.
+    pub fn at(path: PathBuf) -> Self {
+        Self { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// Contents of `name`, or `None` when it does not exist yet.
+    pub fn read(&self, name: &str) -> Result<Option<String>> {
+        let path = self.file(name);
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                check_private(&path, false)?;
+                Ok(Some(text))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    /// Creates the directory (0700) if needed and refuses one that others could tamper with.
+    pub fn ensure(&self) -> Result<()> {
+        match fs::symlink_metadata(&self.path) {
+            Ok(_) => check_private(&self.path, true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_private_dir(&self.path).with_context(|| format!("cannot create {}", self.path.display()))
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot inspect {}", self.path.display())),
+        }
+    }
+
+    /// Takes the exclusive write lock of this directory's `name` store, blocking until it is free.
+    pub fn lock(&self, name: &str) -> Result<WriteLock> {
+        self.ensure()?;
+        let path = self.file(&format!("{name}.lock"));
+        let file = private_options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open lock file {}", path.display()))?;
+        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(WriteLock { _file: file })
+    }
+
+    /// Replaces `name` with `contents` so that readers see either the old or the new file.
+    /// The caller holds the lock from [`PrivateDir::lock`].
+    pub fn write_atomic(&self, _lock: &WriteLock, name: &str, contents: &str) -> Result<()> {
+        let target = self.file(name);
+        if let Ok(meta) = fs::symlink_metadata(&target) {
+            if meta.file_type().is_symlink() {
+                bail!("{} is a symlink: xacct will not write through it; remove it", target.display());
+            }
+        }
+        // tempfile creates the file exclusively with mode 0600.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.path)
+            .with_context(|| format!("cannot create a temporary file in {}", self.path.display()))?;
+        tmp.write_all(contents.as_bytes())
+            .and_then(|_| tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        tmp.persist(&target)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot replace {}", target.display()))?;
+        // Make the rename itself durable.
+        if let Ok(dir) = File::open(&self.path) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Moves a store that does not parse out of the way, keeping it for inspection.
+    pub fn set_aside(&self, _lock: &WriteLock, name: &str, stamp: &str) -> Result<PathBuf> {
+        let from = self.file(name);
+        let to = self.file(&format!("{name}.corrupt-{stamp}"));
+        fs::rename(&from, &to).with_context(|| format!("cannot move {} aside", from.display()))?;
+        Ok(to)
+    }
+}
+
+fn private_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+fn create_private_dir(path: &Path) -> io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    match builder.create(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    }
+}
+
+/// Refuses a store path that is a symlink, belongs to someone else, or that
+/// group or others may write. Never chmods: what xacct did not create it leaves alone.
+#[cfg(unix)]
+fn check_private(path: &Path, is_dir: bool) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::symlink_metadata(path).with_context(|| format!("cannot inspect {}", path.display()))?;
+    let what = if is_dir { "directory" } else { "file" };
+    if meta.file_type().is_symlink() {
+        bail!("{what} {} is a symlink: xacct keeps credentials only in real files; remove the link", path.display());
+    }
+    if meta.is_dir() != is_dir {
+        bail!("{} is not a {what}: move it away", path.display());
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    if meta.uid() != uid {
+        bail!("{what} {} belongs to another user (uid {}): xacct will not use it", path.display(), meta.uid());
+    }
+    if meta.mode() & 0o022 != 0 {
+        bail!(
+            "{what} {} is writable by group or others (mode {:o}): run `chmod go-w {}`",
+            path.display(),
+            meta.mode() & 0o777,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path, _is_dir: bool) -> Result<()> {
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn writes_private_files_in_a_private_dir() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("xacct"));
+        let lock = dir.lock("cache.toml").unwrap();
+        dir.write_atomic(&lock, "cache.toml", "a = 1\n").unwrap();
+        assert_eq!(dir.read("cache.toml").unwrap().as_deref(), Some("a = 1\n"));
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir.path()), 0o700);
+        assert_eq!(mode(&dir.file("cache.toml")), 0o600);
+    }
+
+    #[test]
+    fn refuses_a_group_writable_dir_and_a_symlinked_file() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("xacct"));
+        dir.ensure().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o770)).unwrap();
+        assert!(dir.ensure().is_err());
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", dir.file("cache.toml")).unwrap();
+        assert!(dir.read("cache.toml").is_err());
+    }
+}

@@ -1,0 +1,36 @@
+//! Where xacct keeps things on disk: the user's config file and the
+//! machine-written cache (credentials and the account list).
+
+pub mod accounts;
+pub mod config;
+pub mod credentials;
+pub mod file;
+mod table;
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Result};
+
+use file::PrivateDir;
+
+/// `$XACCT_CONFIG_DIR/config.toml`, else `<config dir>/xacct/config.toml`.
+pub fn config_path() -> Result<PathBuf> {
+    let dir = match std::env::var_os("XACCT_CONFIG_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => dirs::config_dir()
+            .ok_or_else(|| anyhow!("cannot find a config directory: set XACCT_CONFIG_DIR or HOME"))?
+            .join("xacct"),
+    };
+    Ok(dir.join("config.toml"))
+}
+
+/// `$XACCT_CACHE_DIR`, else `<cache dir>/xacct`.
+pub fn cache_dir() -> Result<PrivateDir> {
+    let dir = match std::env::var_os("XACCT_CACHE_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => dirs::cache_dir()
+            .ok_or_else(|| anyhow!("cannot find a cache directory: set XACCT_CACHE_DIR or HOME"))?
+            .join("xacct"),
+    };
+    Ok(PrivateDir::at(dir))
+}
