@@ -39,8 +39,30 @@ pub fn default_session_name() -> String {
     let user = ["USER", "LOGNAME", "USERNAME"]
         .into_iter()
         .find_map(non_empty)
+        .or_else(login_name)
         .unwrap_or_default();
     session_name_for(&user)
+}
+
+/// The name of the effective user from the password database.
+#[cfg(unix)]
+fn login_name() -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call and `buf` outlives the use of `pwd`.
+    let rc = unsafe { libc::getpwuid_r(libc::geteuid(), &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: getpwuid_r succeeded, so pw_name points to a NUL-terminated string in `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+#[cfg(not(unix))]
+fn login_name() -> Option<String> {
+    None
 }
 
 fn session_name_for(user: &str) -> String {

@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 /// `code: message` for a service error, with a hint for the common codes; a
@@ -43,6 +44,22 @@ where
         }
         SdkError::ResponseError(_) => format!("AWS sent an answer xacct cannot read ({})", root_cause(err)),
         _ => root_cause(err),
+    }
+}
+
+/// Why the source credentials could not be had, and what to do about it.
+pub fn credentials(err: &CredentialsError, profile: Option<&str>) -> String {
+    match (err, profile) {
+        (CredentialsError::CredentialsNotLoaded(_), Some(profile)) => format!(
+            "no credentials for profile `{profile}`: check that it exists in ~/.aws/config or ~/.aws/credentials"
+        ),
+        (CredentialsError::CredentialsNotLoaded(_), None) => "no AWS credentials found: set AWS_PROFILE or pass --profile, \
+             export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
+            .to_owned(),
+        (CredentialsError::ProviderTimedOut(_), _) => {
+            "loading the source credentials timed out: check your network and your profile's credential source".into()
+        }
+        _ => format!("cannot load the source credentials: {}", root_cause(err)),
     }
 }
 

@@ -8,7 +8,8 @@ pub mod sts;
 use std::future::Future;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -51,12 +52,22 @@ impl Aws {
         if let Some(region) = region {
             loader = loader.region(Region::new(region.to_owned()));
         }
-        let mut config = runtime.block_on(loader.load());
+        let config = runtime.block_on(loader.load());
         let region = config.region().map(|r| r.to_string());
+        // Resolve the source credentials once, up front, so that a missing or
+        // broken source is reported as such rather than as a failed request,
+        // and a credential_process or SSO profile is consulted only once.
+        let provider = config
+            .credentials_provider()
+            .ok_or_else(|| anyhow!("no credentials provider is configured"))?;
+        let credentials = runtime
+            .block_on(provider.provide_credentials())
+            .map_err(|e| anyhow!(error::credentials(&e, profile)))?;
+        let mut builder = config.into_builder().credentials_provider(SharedCredentialsProvider::new(credentials));
         if region.is_none() {
-            config = config.into_builder().region(Region::from_static(FALLBACK_REGION)).build();
+            builder = builder.region(Region::from_static(FALLBACK_REGION));
         }
-        Ok(Self { runtime, config, region })
+        Ok(Self { runtime, config: builder.build(), region })
     }
 
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {

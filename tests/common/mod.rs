@@ -1,0 +1,272 @@
+//! Shared test harness: a seeded moto server on 127.0.0.1 per test, and an
+//! `xacct` command in a hermetic environment (temp HOME, no AWS_*/XACCT_* from outside).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::OnceLock;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde::Deserialize;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Installs pinned moto into .venv once per test binary; panics loudly if it cannot.
+fn venv_python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let status = Command::new("bash")
+            .arg(repo_root().join("scripts/ensure-venv.sh"))
+            .status()
+            .expect("cannot run scripts/ensure-venv.sh (is bash installed?)");
+        assert!(status.success(), "scripts/ensure-venv.sh failed: moto is required for these tests");
+        repo_root().join(".venv/bin/python")
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Keys {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeededAccount {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SandboxInfo {
+    pub endpoint: String,
+    pub port: u16,
+    pub management_account_id: String,
+    pub demo_account_id: String,
+    pub accounts: Vec<SeededAccount>,
+    pub demo1: Keys,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Request {
+    pub action: String,
+    pub access_key_id: Option<String>,
+}
+
+/// A moto server seeded with the organization (see scripts/moto_sandbox.py);
+/// stopped when dropped.
+pub struct Sandbox {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    pub info: SandboxInfo,
+}
+
+impl Sandbox {
+    pub fn start() -> Self {
+        let mut child = Command::new(venv_python())
+            .arg(repo_root().join("scripts/moto_sandbox.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start scripts/moto_sandbox.py");
+        let stdin = child.stdin.take();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("cannot read the sandbox's first line");
+        let info: SandboxInfo = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the moto sandbox did not start ({e}): {line:?}"));
+        Self { child, stdin, info }
+    }
+
+    /// Every request the endpoint has seen since start (or the last clear).
+    pub fn requests(&self) -> Vec<Request> {
+        let body = self.http("GET", "/_sandbox/requests", "");
+        serde_json::from_str(&body).expect("request log is JSON")
+    }
+
+    pub fn count(&self, action: &str) -> usize {
+        self.requests().iter().filter(|r| r.action == action).count()
+    }
+
+    pub fn clear_requests(&self) {
+        self.http("POST", "/_sandbox/requests/clear", "");
+    }
+
+    /// Turns on moto's IAM authorization: callers need IAM policies from now on.
+    pub fn enforce_auth(&self) {
+        self.http("POST", "/moto-api/reset-auth", "0");
+    }
+
+    /// A bare HTTP/1.0 exchange with the sandbox; returns the body.
+    fn http(&self, method: &str, path: &str, body: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.info.port)).expect("sandbox is listening");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+        assert!(head.contains(" 200 "), "sandbox answered {head}");
+        body.to_owned()
+    }
+
+    pub fn account_id(&self, name: &str) -> &str {
+        &self.info.accounts.iter().find(|a| a.name == name).expect("seeded account").id
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A private home for one test: config and cache directories, and the
+/// environment that points xacct (and only xacct) at them.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+    vars: Vec<(String, String)>,
+}
+
+impl Home {
+    /// No AWS endpoint, no credentials.
+    pub fn empty() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_str().unwrap().to_owned();
+        let vars = vec![
+            ("HOME".to_owned(), root.clone()),
+            ("XDG_CONFIG_HOME".to_owned(), format!("{root}/.config")),
+            ("XDG_CACHE_HOME".to_owned(), format!("{root}/.cache")),
+            ("USER".to_owned(), "alice".to_owned()),
+            // Never fall back to the instance metadata service: it is not on loopback.
+            ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+        ];
+        Self { dir, vars }
+    }
+
+    /// Credentials of the management account's user `demo1`, against `sandbox`.
+    pub fn with_sandbox(sandbox: &Sandbox) -> Self {
+        let mut home = Self::empty();
+        home.set("AWS_ENDPOINT_URL", &sandbox.info.endpoint);
+        home.set("AWS_ACCESS_KEY_ID", &sandbox.info.demo1.access_key_id);
+        home.set("AWS_SECRET_ACCESS_KEY", &sandbox.info.demo1.secret_access_key);
+        home.set("AWS_REGION", &sandbox.info.region);
+        home
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.push((name.to_owned(), value.to_owned()));
+    }
+
+    pub fn unset(&mut self, name: &str) {
+        self.vars.retain(|(n, _)| n != name);
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.path().join(".cache/xacct")
+    }
+
+    pub fn credentials_file(&self) -> PathBuf {
+        self.cache_dir().join("credentials.toml")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        let dir = self.path().join(".config/xacct");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), text).unwrap();
+    }
+
+    /// The environment for a process in this home, with nothing AWS- or
+    /// xacct-related inherited from the machine.
+    pub fn apply(&self, cmd: &mut Command) {
+        for (name, _) in std::env::vars_os().filter_map(|(n, v)| Some((n.into_string().ok()?, v))) {
+            if name.starts_with("AWS_") || name.starts_with("XACCT_") || name == "HTTP_PROXY" || name == "HTTPS_PROXY" {
+                cmd.env_remove(&name);
+            }
+        }
+        cmd.env("NO_PROXY", "127.0.0.1,localhost");
+        for (name, value) in &self.vars {
+            cmd.env(name, value);
+        }
+    }
+
+    pub fn xacct(&self) -> Command {
+        let mut cmd = Command::cargo_bin("xacct").unwrap();
+        self.apply(&mut cmd);
+        cmd
+    }
+
+    /// Runs `xacct args...` and returns its output.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Output::of(self.xacct().args(args).stdin(Stdio::null()))
+    }
+
+    /// Runs `script` in `shell` with this home's environment and xacct on PATH.
+    pub fn shell(&self, shell: &str, script: &str) -> Output {
+        let mut cmd = Command::new(shell);
+        self.apply(&mut cmd);
+        let bin_dir = assert_cmd::cargo::cargo_bin("xacct").parent().unwrap().to_owned();
+        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+        cmd.env("PATH", path).arg("-c").arg(script).stdin(Stdio::null());
+        Output::of(&mut cmd)
+    }
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    fn of(cmd: &mut Command) -> Self {
+        let out = cmd.output().expect("command runs");
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "expected success; stderr: {}", self.stderr);
+        &self.stdout
+    }
+
+    /// Asserts the bad-input contract: non-zero exit, empty stdout, and one
+    /// `xacct: ...` line on stderr containing `needle`.
+    #[track_caller]
+    pub fn fails_with(&self, needle: &str) {
+        assert_ne!(self.code, 0, "expected failure; stdout: {}", self.stdout);
+        assert_eq!(self.stdout, "", "stdout must stay empty on error");
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "expected one line on stderr, got: {}", self.stderr);
+        assert!(lines[0].starts_with("xacct: "), "{}", self.stderr);
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        assert!(self.stderr.contains(needle), "stderr {:?} should contain {needle:?}", self.stderr);
+    }
+}
+
+/// The value `name` is exported as in POSIX shell code `code`, by running it in sh.
+pub fn exported(home: &Home, code: &str, name: &str) -> String {
+    let script = format!("{code}\nprintf '%s' \"${name}\"");
+    home.shell("sh", &script).ok().to_owned()
+}
