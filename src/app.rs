@@ -20,7 +20,10 @@ pub struct Context {
 
 impl Context {
     pub fn load() -> Result<Self> {
-        Ok(Self { config: Config::load(&store::config_path()?)?, cache: store::cache_dir()? })
+        Ok(Self {
+            config: Config::load(&store::config_path()?)?,
+            cache: store::cache_dir()?,
+        })
     }
 
     pub fn directory(&self, source: &Source) -> Directory<'_> {
@@ -36,7 +39,9 @@ impl Context {
     /// source of credentials to act with.
     pub fn resolve_target(&self, args: &TargetArgs, cli: Options) -> Result<(Target, Source)> {
         let (account_text, options) = target::options_for(args, cli, &self.config)?;
-        let source = Source { profile: options.source_profile.clone() };
+        let source = Source {
+            profile: options.source_profile.clone(),
+        };
         let region = options.region.clone();
         let fetch_source = source.clone();
         let directory = self.directory(&source);
@@ -51,7 +56,12 @@ impl Context {
 pub fn source_options(args: &SourceArgs) -> Result<Options> {
     Ok(Options {
         source_profile: args.profile.clone(),
-        region: args.region.as_deref().map(validate::region).transpose()?.map(str::to_owned),
+        region: args
+            .region
+            .as_deref()
+            .map(validate::region)
+            .transpose()?
+            .map(str::to_owned),
         ..Options::default()
     })
 }

@@ -22,12 +22,16 @@ pub enum Command {
     #[command(after_help = "Examples:\n  xacct accounts\n  xacct accounts --json --refresh")]
     Accounts(AccountsArgs),
     /// Assume a role in an account and print shell code that exports the credentials
-    #[command(after_help = "Examples:\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  \
+    #[command(
+        after_help = "Examples:\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  \
                             eval \"$(xacct assume 111122223333 --duration 2h)\"\n  \
-                            xacct assume prod-ro --shell fish | source")]
+                            xacct assume prod-ro --shell fish | source"
+    )]
     Assume(AssumeArgs),
     /// Print the console switch-role link for an account and role
-    #[command(after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue")]
+    #[command(
+        after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue"
+    )]
     Url(UrlArgs),
     /// Show who the current AWS credentials belong to
     Whoami(WhoamiArgs),

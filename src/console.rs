@@ -5,7 +5,11 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::validate::{shown, Invalid};
 
 /// Everything but the unreserved characters of RFC 3986 is encoded.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The console's own switch-role palette.
 pub const PALETTE: [(&str, &str); 5] = [
@@ -29,7 +33,10 @@ pub fn signin_host(partition: &str) -> &'static str {
 /// A color as the console wants it: six lowercase hex digits. Accepts a
 /// palette name, or hex digits with or without a leading `#`.
 pub fn parse_color(text: &str) -> Result<String, Invalid> {
-    if let Some((_, hex)) = PALETTE.iter().find(|(name, _)| name.eq_ignore_ascii_case(text)) {
+    if let Some((_, hex)) = PALETTE
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(text))
+    {
         return Ok((*hex).to_owned());
     }
     let hex = text.strip_prefix('#').unwrap_or(text);
@@ -58,7 +65,10 @@ pub fn check_display_name(text: &str) -> Result<&str, Invalid> {
 /// A display name derived from the account and role, cut to the console's limit.
 pub fn default_display_name(role_name: &str, account_label: &str) -> String {
     let full = format!("{role_name} @ {account_label}");
-    full.chars().filter(|c| !c.is_control()).take(MAX_DISPLAY_NAME).collect()
+    full.chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_DISPLAY_NAME)
+        .collect()
 }
 
 pub struct SwitchRole<'a> {

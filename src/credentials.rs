@@ -30,7 +30,10 @@ impl Credentials {
         let expiration = clock::rfc3339(self.expiration);
         let mut set = vec![
             ("AWS_ACCESS_KEY_ID", self.access_key_id.clone()),
-            ("AWS_SECRET_ACCESS_KEY", self.secret_access_key.expose().to_owned()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                self.secret_access_key.expose().to_owned(),
+            ),
             ("AWS_SESSION_TOKEN", self.session_token.expose().to_owned()),
             ("AWS_CREDENTIAL_EXPIRATION", expiration.clone()),
             ("AWS_SESSION_EXPIRATION", expiration),
@@ -39,6 +42,9 @@ impl Credentials {
             set.push(("AWS_REGION", region.to_owned()));
             set.push(("AWS_DEFAULT_REGION", region.to_owned()));
         }
-        EnvChange { set, unset: VARS_TO_UNSET.to_vec() }
+        EnvChange {
+            set,
+            unset: VARS_TO_UNSET.to_vec(),
+        }
     }
 }

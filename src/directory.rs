@@ -26,10 +26,17 @@ pub enum Freshness {
 impl Directory<'_> {
     /// The list for `xacct accounts`: this source's cached list while fresh,
     /// else fetched (always fetched with `refresh`).
-    pub fn list(&self, refresh: bool, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
+    pub fn list(
+        &self,
+        refresh: bool,
+        fetch: impl FnOnce() -> Result<Vec<Account>>,
+    ) -> Result<AccountList> {
         if !refresh {
             let mut lists = accounts::load_all(self.cache)?;
-            if let Some(list) = lists.remove(&self.source).filter(|l| l.is_fresh(self.now, self.ttl_secs)) {
+            if let Some(list) = lists
+                .remove(&self.source)
+                .filter(|l| l.is_fresh(self.now, self.ttl_secs))
+            {
                 return Ok(list);
             }
         }
@@ -39,7 +46,11 @@ impl Directory<'_> {
     /// The account named `name`. Any fresh cached list serves (after `eval` of
     /// assumed credentials the source differs, but the organization is the same);
     /// without one the list is fetched, and if that fails an old list still serves.
-    pub fn find(&self, name: &str, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<(Account, Freshness)> {
+    pub fn find(
+        &self,
+        name: &str,
+        fetch: impl FnOnce() -> Result<Vec<Account>>,
+    ) -> Result<(Account, Freshness)> {
         let lists = accounts::load_all(self.cache)?;
         let fresh: Vec<Account> = lists
             .values()
@@ -52,7 +63,8 @@ impl Directory<'_> {
         }
         match self.fetch_and_save(fetch) {
             Ok(list) => {
-                let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+                let found =
+                    account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
                 Ok((found.clone(), Freshness::Fresh))
             }
             Err(fetch_error) => {
@@ -70,7 +82,10 @@ impl Directory<'_> {
     }
 
     fn fetch_and_save(&self, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
-        let list = AccountList { fetched_at: self.now, accounts: fetch()? };
+        let list = AccountList {
+            fetched_at: self.now,
+            accounts: fetch()?,
+        };
         if let Err(e) = accounts::save(self.cache, &self.source, &list) {
             eprintln!("xacct: warning: could not cache the account list: {e:#}");
         }

@@ -3,7 +3,12 @@
 /// Seconds in `text`: a bare number of seconds, or numbers each followed by
 /// `h`, `m` or `s`, largest unit first.
 pub fn parse_secs(text: &str) -> Result<u64, String> {
-    let bad = || format!("invalid duration `{}`: write seconds (3600) or units such as 15m, 1h, 1h30m", text.escape_debug());
+    let bad = || {
+        format!(
+            "invalid duration `{}`: write seconds (3600) or units such as 15m, 1h, 1h30m",
+            text.escape_debug()
+        )
+    };
     if text.is_empty() {
         return Err(bad());
     }
@@ -72,7 +77,17 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "h", "1x", "1m1h", "1h1h", "-5", "1.5h", "1h 30m", "99999999999999999999"] {
+        for bad in [
+            "",
+            "h",
+            "1x",
+            "1m1h",
+            "1h1h",
+            "-5",
+            "1.5h",
+            "1h 30m",
+            "99999999999999999999",
+        ] {
             assert!(parse_secs(bad).is_err(), "{bad}");
         }
     }

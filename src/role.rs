@@ -31,7 +31,11 @@ impl RoleSpec {
         };
         validate::role_name(name)?;
         validate::role_path(&path)?;
-        Ok(Self { path, name: name.to_owned(), arn_parts: None })
+        Ok(Self {
+            path,
+            name: name.to_owned(),
+            arn_parts: None,
+        })
     }
 
     /// `arn:<partition>:iam::<12 digits>:role/<path><name>`, 20 to 2048 characters.
@@ -45,7 +49,9 @@ impl RoleSpec {
             return Err(bad("expected arn:aws:iam::123456789012:role/Name"));
         };
         if service != "iam" || !region.is_empty() {
-            return Err(bad("expected an IAM role ARN such as arn:aws:iam::123456789012:role/Name"));
+            return Err(bad(
+                "expected an IAM role ARN such as arn:aws:iam::123456789012:role/Name",
+            ));
         }
         validate::partition(partition).map_err(|e| bad(&e.0))?;
         validate::account_id(account_id).map_err(|e| bad(&e.0))?;
@@ -53,7 +59,10 @@ impl RoleSpec {
             return Err(bad("the resource part must start with role/"));
         };
         let mut spec = Self::parse(path_and_name).map_err(|e| bad(&e.0))?;
-        spec.arn_parts = Some(ArnParts { partition: partition.to_owned(), account_id: account_id.to_owned() });
+        spec.arn_parts = Some(ArnParts {
+            partition: partition.to_owned(),
+            account_id: account_id.to_owned(),
+        });
         Ok(spec)
     }
 
@@ -63,7 +72,10 @@ impl RoleSpec {
             Some(parts) => (parts.partition.as_str(), parts.account_id.as_str()),
             None => (partition, account_id),
         };
-        format!("arn:{partition}:iam::{account_id}:role{}{}", self.path, self.name)
+        format!(
+            "arn:{partition}:iam::{account_id}:role{}{}",
+            self.path, self.name
+        )
     }
 
     /// `team/ops/Name`: the path without its leading slash, then the name, as the
@@ -80,7 +92,10 @@ mod tests {
     #[test]
     fn plain_name_gets_root_path() {
         let r = RoleSpec::parse("MemberReadOnlyAccess").unwrap();
-        assert_eq!(r.arn("aws", "111122223333"), "arn:aws:iam::111122223333:role/MemberReadOnlyAccess");
+        assert_eq!(
+            r.arn("aws", "111122223333"),
+            "arn:aws:iam::111122223333:role/MemberReadOnlyAccess"
+        );
         assert_eq!(r.console_name(), "MemberReadOnlyAccess");
     }
 

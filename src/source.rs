@@ -51,7 +51,15 @@ fn login_name() -> Option<String> {
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut result: *mut libc::passwd = std::ptr::null_mut();
     // SAFETY: every pointer is valid for the call and `buf` outlives the use of `pwd`.
-    let rc = unsafe { libc::getpwuid_r(libc::geteuid(), &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut result) };
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        )
+    };
     if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
         return None;
     }
@@ -68,7 +76,13 @@ fn login_name() -> Option<String> {
 fn session_name_for(user: &str) -> String {
     let cleaned: String = user
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(64)
         .collect();
     if cleaned.len() < 2 {
@@ -85,9 +99,20 @@ mod tests {
 
     #[test]
     fn session_names_are_valid_by_construction() {
-        for user in ["alice", "", "a", "Jürgen Müller", "DOMAIN\\bob", &"x".repeat(100), "ü"] {
+        for user in [
+            "alice",
+            "",
+            "a",
+            "Jürgen Müller",
+            "DOMAIN\\bob",
+            &"x".repeat(100),
+            "ü",
+        ] {
             let name = session_name_for(user);
-            assert!(validate::session_name(&name).is_ok(), "{user:?} -> {name:?}");
+            assert!(
+                validate::session_name(&name).is_ok(),
+                "{user:?} -> {name:?}"
+            );
         }
         assert_eq!(session_name_for("alice"), "alice");
         assert_eq!(session_name_for("DOMAIN\\bob"), "DOMAIN-bob");

@@ -46,7 +46,10 @@ pub fn options_for(args: &TargetArgs, cli: Options, config: &Config) -> Result<(
         cli.role = Some(RoleSpec::parse(role)?);
     }
     Ok(match config.profiles.get(&args.account) {
-        Some(profile) => (profile.account.clone(), cli.or(&profile.options).or(&config.defaults)),
+        Some(profile) => (
+            profile.account.clone(),
+            cli.or(&profile.options).or(&config.defaults),
+        ),
         None => (args.account.clone(), cli.or(&config.defaults)),
     })
 }
@@ -60,12 +63,23 @@ pub fn resolve(
     directory: &Directory,
     fetch: impl FnOnce() -> Result<Vec<Account>>,
 ) -> Result<Target> {
-    let role = options.role.clone().unwrap_or_else(|| RoleSpec::parse(DEFAULT_ROLE).expect("the default role is valid"));
-    let text = config.aliases.get(account_text).map(String::as_str).unwrap_or(account_text);
+    let role = options
+        .role
+        .clone()
+        .unwrap_or_else(|| RoleSpec::parse(DEFAULT_ROLE).expect("the default role is valid"));
+    let text = config
+        .aliases
+        .get(account_text)
+        .map(String::as_str)
+        .unwrap_or(account_text);
     let (account_id, account_name) = match &role.arn_parts {
         Some(parts) if text.starts_with("arn:") => (parts.account_id.clone(), None),
-        _ if text.is_empty() => bail!("no account given: pass an account name, alias or 12-digit ID"),
-        _ if text.chars().all(|c| c.is_ascii_digit()) => (validate::account_id(text)?.to_owned(), None),
+        _ if text.is_empty() => {
+            bail!("no account given: pass an account name, alias or 12-digit ID")
+        }
+        _ if text.chars().all(|c| c.is_ascii_digit()) => {
+            (validate::account_id(text)?.to_owned(), None)
+        }
         _ => {
             let (account, freshness) = directory.find(text, fetch)?;
             if let Freshness::Stale(why) = freshness {
@@ -91,5 +105,11 @@ pub fn resolve(
         .map(|p| p.partition.clone())
         .or_else(|| options.partition.clone())
         .unwrap_or_else(|| "aws".to_owned());
-    Ok(Target { account_id, account_name, role, partition, options })
+    Ok(Target {
+        account_id,
+        account_name,
+        role,
+        partition,
+        options,
+    })
 }

@@ -95,7 +95,8 @@ pub fn duration_secs(secs: u64) -> Result<u64, Invalid> {
 
 pub fn region(s: &str) -> Result<&str, Invalid> {
     let ok = (1..=32).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-');
     if ok {
@@ -123,7 +124,12 @@ pub fn partition(s: &str) -> Result<&str, Invalid> {
 /// that hostile input cannot rewrite the terminal, and cut if very long.
 pub fn shown(s: &str) -> String {
     const MAX: usize = 80;
-    let mut out: String = s.chars().take(MAX).collect::<String>().escape_debug().to_string();
+    let mut out: String = s
+        .chars()
+        .take(MAX)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
     if s.chars().count() > MAX {
         out.push_str("...");
     }
@@ -137,7 +143,13 @@ mod tests {
     #[test]
     fn account_ids_are_twelve_digits_with_leading_zeros_kept() {
         assert!(account_id("012345678901").is_ok());
-        for bad in ["", "12345678901", "1234567890123", "12345678901a", "١٢٣٤٥٦٧٨٩٠١٢"] {
+        for bad in [
+            "",
+            "12345678901",
+            "1234567890123",
+            "12345678901a",
+            "١٢٣٤٥٦٧٨٩٠١٢",
+        ] {
             assert!(account_id(bad).is_err(), "{bad}");
         }
     }

@@ -4,25 +4,29 @@ use std::error::Error as StdError;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 /// `code: message` for a service error, with a hint for the common codes; a
 /// short cause for failures before any answer (no credentials, no connection).
-pub fn describe<E, R>(err: &SdkError<E, R>) -> String
+pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + StdError + 'static,
-    R: std::fmt::Debug + 'static,
 {
     match err {
         SdkError::ServiceError(service) => {
             let inner = service.err();
-            let code = inner.code().unwrap_or("UnknownError");
-            let message = inner.message().unwrap_or("no message").replace('\n', " ");
-            match hint(code) {
-                Some(hint) => format!("{code}: {message}: {hint}"),
-                None => format!("{code}: {message}"),
-            }
+            let (code, message) = match inner.code() {
+                Some(code) => (
+                    code.to_owned(),
+                    inner.message().unwrap_or("no message").to_owned(),
+                ),
+                None => code_from_body(service.raw()),
+            };
+            with_hint(&code, &message)
         }
-        SdkError::TimeoutError(_) => "AWS did not answer in time: check your network and try again".into(),
+        SdkError::TimeoutError(_) => {
+            "AWS did not answer in time: check your network and try again".into()
+        }
         SdkError::DispatchFailure(failure) => {
             let cause = root_cause(err);
             if failure.is_io() || failure.is_timeout() {
@@ -33,7 +37,9 @@ where
         }
         SdkError::ConstructionFailure(_) => {
             let cause = root_cause(err);
-            if cause.to_lowercase().contains("credentials") || cause.to_lowercase().contains("profile") {
+            if cause.to_lowercase().contains("credentials")
+                || cause.to_lowercase().contains("profile")
+            {
                 format!(
                     "no usable source credentials ({cause}): set AWS_PROFILE or pass --profile, \
                      export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
@@ -42,8 +48,47 @@ where
                 format!("the request could not be built ({cause})")
             }
         }
-        SdkError::ResponseError(_) => format!("AWS sent an answer xacct cannot read ({})", root_cause(err)),
+        SdkError::ResponseError(response)
+            if response.raw().status().is_client_error()
+                || response.raw().status().is_server_error() =>
+        {
+            let (code, message) = code_from_body(response.raw());
+            with_hint(&code, &message)
+        }
+        SdkError::ResponseError(_) => {
+            format!("AWS sent an answer xacct cannot read ({})", root_cause(err))
+        }
         _ => root_cause(err),
+    }
+}
+
+fn with_hint(code: &str, message: &str) -> String {
+    let message = message.replace('\n', " ");
+    match hint(code) {
+        Some(hint) => format!("{code}: {message}: {hint}"),
+        None => format!("{code}: {message}"),
+    }
+}
+
+/// Code and message of an error body the SDK could not parse (some AWS
+/// stand-ins answer in another protocol's format), else the HTTP status.
+fn code_from_body(raw: &HttpResponse) -> (String, String) {
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let tag = |name: &str| {
+        let start = body.find(&format!("<{name}>"))? + name.len() + 2;
+        let end = body[start..].find(&format!("</{name}>"))? + start;
+        Some(body[start..end].trim().to_owned())
+    };
+    match (tag("Code"), tag("Message")) {
+        (Some(code), message) => (code, message.unwrap_or_else(|| "no message".into())),
+        (None, _) => (
+            format!("HTTP {}", raw.status().as_u16()),
+            "no error code in the answer".into(),
+        ),
     }
 }
 

@@ -9,11 +9,11 @@ use std::future::Future;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
 /// STS has a global endpoint in us-east-1; it serves when no region is known.
 const FALLBACK_REGION: &str = "us-east-1";
@@ -45,9 +45,11 @@ impl Aws {
                     .build(),
             );
         if let Some(profile) = profile {
-            loader = loader
-                .profile_name(profile)
-                .credentials_provider(ProfileFileCredentialsProvider::builder().profile_name(profile).build());
+            loader = loader.profile_name(profile).credentials_provider(
+                ProfileFileCredentialsProvider::builder()
+                    .profile_name(profile)
+                    .build(),
+            );
         }
         if let Some(region) = region {
             loader = loader.region(Region::new(region.to_owned()));
@@ -63,11 +65,17 @@ impl Aws {
         let credentials = runtime
             .block_on(provider.provide_credentials())
             .map_err(|e| anyhow!(error::credentials(&e, profile)))?;
-        let mut builder = config.into_builder().credentials_provider(SharedCredentialsProvider::new(credentials));
+        let mut builder = config
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(credentials));
         if region.is_none() {
             builder = builder.region(Region::from_static(FALLBACK_REGION));
         }
-        Ok(Self { runtime, config: builder.build(), region })
+        Ok(Self {
+            runtime,
+            config: builder.build(),
+            region,
+        })
     }
 
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {

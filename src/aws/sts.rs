@@ -59,5 +59,6 @@ pub async fn caller_identity(config: &SdkConfig) -> Result<CallerIdentity> {
 }
 
 pub fn to_offset(t: &aws_smithy_types::DateTime) -> Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(t.secs()).map_err(|_| anyhow!("AWS sent an impossible timestamp"))
+    OffsetDateTime::from_unix_timestamp(t.secs())
+        .map_err(|_| anyhow!("AWS sent an impossible timestamp"))
 }

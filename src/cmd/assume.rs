@@ -17,17 +17,29 @@ use crate::validate;
 
 pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     let mut cli = app::source_options(&args.source)?;
-    cli.session_name = args.session_name.as_deref().map(validate::session_name).transpose()?.map(str::to_owned);
+    cli.session_name = args
+        .session_name
+        .as_deref()
+        .map(validate::session_name)
+        .transpose()?
+        .map(str::to_owned);
     cli.duration_secs = match &args.duration {
-        Some(text) => Some(validate::duration_secs(duration::parse_secs(text).map_err(anyhow::Error::msg)?)?),
+        Some(text) => Some(validate::duration_secs(
+            duration::parse_secs(text).map_err(anyhow::Error::msg)?,
+        )?),
         None => None,
     };
     let (target, source) = ctx.resolve_target(&args.target, cli)?;
     let options = &target.options;
     let request = AssumeRoleRequest {
         role_arn: target.role_arn(),
-        session_name: options.session_name.clone().unwrap_or_else(source::default_session_name),
-        duration_secs: options.duration_secs.unwrap_or(validate::DEFAULT_DURATION_SECS),
+        session_name: options
+            .session_name
+            .clone()
+            .unwrap_or_else(source::default_session_name),
+        duration_secs: options
+            .duration_secs
+            .unwrap_or(validate::DEFAULT_DURATION_SECS),
     };
     let key = CacheKey {
         source: source.cache_name(),
@@ -64,15 +76,21 @@ pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
     let region = options
         .region
         .clone()
-        .or_else(|| env_region())
+        .or_else(env_region)
         .or_else(|| entry.region.clone());
-    let code = shell::render(args.shell, &entry.credentials.env_change(region.as_deref())).map_err(|e| anyhow!(e))?;
-    out.write_all(code.as_bytes()).context("cannot write the shell code")?;
+    let code = shell::render(args.shell, &entry.credentials.env_change(region.as_deref()))
+        .map_err(|e| anyhow!(e))?;
+    out.write_all(code.as_bytes())
+        .context("cannot write the shell code")?;
     Ok(())
 }
 
 fn env_region() -> Option<String> {
     ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .into_iter()
-        .find_map(|v| std::env::var(v).ok().filter(|r| validate::region(r).is_ok()))
+        .find_map(|v| {
+            std::env::var(v)
+                .ok()
+                .filter(|r| validate::region(r).is_ok())
+        })
 }

@@ -14,8 +14,17 @@ const MAX_CONSOLE_ROLE_NAME: usize = 64;
 
 pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     let mut cli = app::source_options(&args.source)?;
-    cli.display_name = args.display_name.as_deref().map(console::check_display_name).transpose()?.map(str::to_owned);
-    cli.color = args.color.as_deref().map(console::parse_color).transpose()?;
+    cli.display_name = args
+        .display_name
+        .as_deref()
+        .map(console::check_display_name)
+        .transpose()?
+        .map(str::to_owned);
+    cli.color = args
+        .color
+        .as_deref()
+        .map(console::parse_color)
+        .transpose()?;
     let (target, _) = ctx.resolve_target(&args.target, cli)?;
     let role_name = target.role.console_name();
     if role_name.len() > MAX_CONSOLE_ROLE_NAME {
@@ -25,11 +34,9 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
             role_name.len()
         );
     }
-    let display_name = target
-        .options
-        .display_name
-        .clone()
-        .unwrap_or_else(|| console::default_display_name(&target.role.name, target.account_label()));
+    let display_name = target.options.display_name.clone().unwrap_or_else(|| {
+        console::default_display_name(&target.role.name, target.account_label())
+    });
     let url = SwitchRole {
         partition: &target.partition,
         account: &target.account_id,

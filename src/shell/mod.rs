@@ -28,7 +28,9 @@ pub fn render(shell: Shell, change: &EnvChange) -> Result<String, String> {
     for (name, value) in &change.set {
         check_name(name)?;
         if value.contains('\0') {
-            return Err(format!("the value of {name} contains a NUL byte, which no shell can hold"));
+            return Err(format!(
+                "the value of {name} contains a NUL byte, which no shell can hold"
+            ));
         }
         // Writing to a String cannot fail.
         let _ = match shell {
@@ -48,7 +50,12 @@ pub fn render(shell: Shell, change: &EnvChange) -> Result<String, String> {
             Shell::Powershell => writeln!(
                 out,
                 "Remove-Item -ErrorAction SilentlyContinue {}",
-                change.unset.iter().map(|n| format!("Env:{n}")).collect::<Vec<_>>().join(",")
+                change
+                    .unset
+                    .iter()
+                    .map(|n| format!("Env:{n}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
         };
     }
@@ -58,12 +65,17 @@ pub fn render(shell: Shell, change: &EnvChange) -> Result<String, String> {
 /// Names are validated, never escaped: `[A-Za-z_][A-Za-z0-9_]*`.
 fn check_name(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
-    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
         Ok(())
     } else {
-        Err(format!("`{}` is not a valid environment variable name", name.escape_debug()))
+        Err(format!(
+            "`{}` is not a valid environment variable name",
+            name.escape_debug()
+        ))
     }
 }
 
@@ -81,7 +93,10 @@ mod tests {
     #[test]
     fn posix_exports_then_unsets() {
         let code = render(Shell::Posix, &change()).unwrap();
-        assert_eq!(code, "export AWS_ACCESS_KEY_ID='AKIA'\\''1'\nunset AWS_PROFILE AWS_SECURITY_TOKEN\n");
+        assert_eq!(
+            code,
+            "export AWS_ACCESS_KEY_ID='AKIA'\\''1'\nunset AWS_PROFILE AWS_SECURITY_TOKEN\n"
+        );
     }
 
     #[test]
@@ -91,14 +106,22 @@ mod tests {
         assert!(fish.ends_with("set -e AWS_PROFILE AWS_SECURITY_TOKEN;\n"));
         let ps = render(Shell::Powershell, &change()).unwrap();
         assert!(ps.starts_with("$Env:AWS_ACCESS_KEY_ID = 'AKIA''1'\n"));
-        assert!(ps.ends_with("Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE,Env:AWS_SECURITY_TOKEN\n"));
+        assert!(ps.ends_with(
+            "Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE,Env:AWS_SECURITY_TOKEN\n"
+        ));
     }
 
     #[test]
     fn bad_names_and_nul_values_are_refused() {
-        let bad_name = EnvChange { set: vec![("A B", "x".into())], unset: vec![] };
+        let bad_name = EnvChange {
+            set: vec![("A B", "x".into())],
+            unset: vec![],
+        };
         assert!(render(Shell::Posix, &bad_name).is_err());
-        let nul = EnvChange { set: vec![("A", "x\0y".into())], unset: vec![] };
+        let nul = EnvChange {
+            set: vec![("A", "x\0y".into())],
+            unset: vec![],
+        };
         assert!(render(Shell::Posix, &nul).is_err());
     }
 }

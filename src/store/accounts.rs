@@ -67,7 +67,10 @@ mod tests {
             state: "ACTIVE".into(),
             joined: None,
         };
-        let list = AccountList { fetched_at: now, accounts: vec![account] };
+        let list = AccountList {
+            fetched_at: now,
+            accounts: vec![account],
+        };
         save(&dir, "profile:a", &list).unwrap();
         save(&dir, "profile:b", &list).unwrap();
         let all = load_all(&dir).unwrap();

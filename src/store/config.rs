@@ -51,7 +51,9 @@ impl Options {
             region: self.region.or_else(|| fallback.region.clone()),
             session_name: self.session_name.or_else(|| fallback.session_name.clone()),
             duration_secs: self.duration_secs.or(fallback.duration_secs),
-            source_profile: self.source_profile.or_else(|| fallback.source_profile.clone()),
+            source_profile: self
+                .source_profile
+                .or_else(|| fallback.source_profile.clone()),
             partition: self.partition.or_else(|| fallback.partition.clone()),
             display_name: self.display_name.or_else(|| fallback.display_name.clone()),
             color: self.color.or_else(|| fallback.color.clone()),
@@ -100,7 +102,9 @@ impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
         let file_error = |msg: String| anyhow!("config file {}: {msg}", path.display());
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|span| text[..span.start].matches('\n').count() + 1);
+            let line = e
+                .span()
+                .map(|span| text[..span.start].matches('\n').count() + 1);
             let msg = e.message().trim().replace('\n', " ");
             match line {
                 Some(line) => file_error(format!("line {line}: {msg}")),
@@ -118,7 +122,9 @@ impl Config {
         if let Some(v) = &defaults.refresh_margin {
             config.refresh_margin_secs = secs(v, "defaults.refresh_margin").map_err(file_error)?;
             if config.refresh_margin_secs >= validate::MAX_DURATION_SECS {
-                return Err(file_error("defaults.refresh_margin: must be shorter than 12h".into()));
+                return Err(file_error(
+                    "defaults.refresh_margin: must be shorter than 12h".into(),
+                ));
             }
         }
         if let Some(v) = &defaults.accounts_ttl {
@@ -131,7 +137,9 @@ impl Config {
                 )));
             }
             if target.is_empty() {
-                return Err(file_error(format!("aliases.{alias}: give an account ID or account name")));
+                return Err(file_error(format!(
+                    "aliases.{alias}: give an account ID or account name"
+                )));
             }
             config.aliases.insert(alias, target);
         }
@@ -143,7 +151,9 @@ impl Config {
                 )));
             }
             let Some(account) = section.account.clone().filter(|a| !a.is_empty()) else {
-                return Err(file_error(format!("{key}.account is missing: say which account the profile is for")));
+                return Err(file_error(format!(
+                    "{key}.account is missing: say which account the profile is for"
+                )));
             };
             let options = section.options(&key).map_err(file_error)?;
             config.profiles.insert(name, Profile { account, options });
@@ -194,8 +204,19 @@ impl RawSection {
             None => None,
         };
         Ok(Options {
-            role: self.role.as_deref().map(RoleSpec::parse).transpose().map_err(at(section, "role"))?,
-            region: self.region.as_deref().map(validate::region).transpose().map_err(at(section, "region"))?.map(str::to_owned),
+            role: self
+                .role
+                .as_deref()
+                .map(RoleSpec::parse)
+                .transpose()
+                .map_err(at(section, "role"))?,
+            region: self
+                .region
+                .as_deref()
+                .map(validate::region)
+                .transpose()
+                .map_err(at(section, "region"))?
+                .map(str::to_owned),
             session_name: self
                 .session_name
                 .as_deref()
@@ -219,7 +240,12 @@ impl RawSection {
                 .transpose()
                 .map_err(at(section, "display_name"))?
                 .map(str::to_owned),
-            color: self.color.as_deref().map(console::parse_color).transpose().map_err(at(section, "color"))?,
+            color: self
+                .color
+                .as_deref()
+                .map(console::parse_color)
+                .transpose()
+                .map_err(at(section, "color"))?,
         })
     }
 }
@@ -229,7 +255,10 @@ fn secs(value: &toml::Value, key: &str) -> Result<u64, String> {
     match value {
         toml::Value::Integer(n) if *n >= 0 => Ok(*n as u64),
         toml::Value::String(text) => duration::parse_secs(text).map_err(|e| format!("{key}: {e}")),
-        other => Err(format!("{key}: expected seconds or a string such as \"1h\", found {}", other.type_str())),
+        other => Err(format!(
+            "{key}: expected seconds or a string such as \"1h\", found {}",
+            other.type_str()
+        )),
     }
 }
 
@@ -268,19 +297,37 @@ mod tests {
         let p = &c.profiles["prod-ro"];
         assert_eq!(p.account, "prod");
         assert_eq!(p.options.color.as_deref(), Some("f2b0a9"));
-        assert_eq!(p.options.role.as_ref().unwrap().console_name(), "team/ReadOnly");
+        assert_eq!(
+            p.options.role.as_ref().unwrap().console_name(),
+            "team/ReadOnly"
+        );
     }
 
     #[test]
     fn errors_name_the_file_the_key_and_the_problem() {
         let cases = [
             ("[defaults]\nrol = \"x\"\n", "line 2: unknown field `rol`"),
-            ("[defaults]\nduration = 60\n", "defaults.duration: duration 60s is out of range"),
-            ("[profiles.p]\nrole = \"R\"\n", "profiles.p.account is missing"),
-            ("[profiles.p]\naccount = \"a\"\nsession_name = \"a b\"\n", "profiles.p.session_name: invalid session name"),
+            (
+                "[defaults]\nduration = 60\n",
+                "defaults.duration: duration 60s is out of range",
+            ),
+            (
+                "[profiles.p]\nrole = \"R\"\n",
+                "profiles.p.account is missing",
+            ),
+            (
+                "[profiles.p]\naccount = \"a\"\nsession_name = \"a b\"\n",
+                "profiles.p.session_name: invalid session name",
+            ),
             ("[defaults]\naccount = \"a\"\n", "defaults.account"),
-            ("[defaults]\nduration = true\n", "defaults.duration: expected seconds"),
-            ("[aliases]\n\"123456789012\" = \"x\"\n", "aliases.123456789012"),
+            (
+                "[defaults]\nduration = true\n",
+                "defaults.duration: expected seconds",
+            ),
+            (
+                "[aliases]\n\"123456789012\" = \"x\"\n",
+                "aliases.123456789012",
+            ),
             ("not toml", "line 1"),
         ];
         for (text, want) in cases {

@@ -53,15 +53,21 @@ pub struct Entry {
 
 /// Credentials for `key` that still have more than `margin_secs` left at `now`.
 /// A store that cannot be read is a miss here; the next write sets it aside.
-pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs: u64) -> Result<Option<Entry>> {
+pub fn lookup(
+    dir: &PrivateDir,
+    key: &CacheKey,
+    now: OffsetDateTime,
+    margin_secs: u64,
+) -> Result<Option<Entry>> {
     let Some(text) = dir.read(FILE)? else {
         return Ok(None);
     };
     let Ok(entries) = table::parse(&text, SECTION) else {
         return Ok(None);
     };
-    Ok(table::entry::<Entry>(&entries, &key.id())
-        .filter(|e| e.role_arn == key.role_arn && e.credentials.secs_left(now) > margin_secs as i64))
+    Ok(table::entry::<Entry>(&entries, &key.id()).filter(|e| {
+        e.role_arn == key.role_arn && e.credentials.secs_left(now) > margin_secs as i64
+    }))
 }
 
 /// Adds `entry` under `key`, merging with what other processes wrote and
@@ -116,7 +122,10 @@ mod tests {
         let (a, b) = (key("A"), key("B"));
         store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
         store(&dir, &b, &entry(&b, now + Duration::minutes(10)), now).unwrap();
-        assert_eq!(lookup(&dir, &a, now, 900).unwrap(), Some(entry(&a, now + Duration::hours(1))));
+        assert_eq!(
+            lookup(&dir, &a, now, 900).unwrap(),
+            Some(entry(&a, now + Duration::hours(1)))
+        );
         // B has 10 minutes left: inside the 15-minute margin, so never served.
         assert_eq!(lookup(&dir, &b, now, 900).unwrap(), None);
         assert!(lookup(&dir, &b, now, 60).unwrap().is_some());
@@ -149,7 +158,13 @@ mod tests {
         assert!(lookup(&dir, &a, now, 900).unwrap().is_some());
         let aside = std::fs::read_dir(dir.path())
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-"))
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains(".corrupt-")
+            })
             .count();
         assert_eq!(aside, 1);
     }

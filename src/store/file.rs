@@ -49,9 +49,8 @@ impl PrivateDir {
     pub fn ensure(&self) -> Result<()> {
         match fs::symlink_metadata(&self.path) {
             Ok(_) => check_private(&self.path, true),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                create_private_dir(&self.path).with_context(|| format!("cannot create {}", self.path.display()))
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => create_private_dir(&self.path)
+                .with_context(|| format!("cannot create {}", self.path.display())),
             Err(e) => Err(e).with_context(|| format!("cannot inspect {}", self.path.display())),
         }
     }
@@ -66,7 +65,8 @@ impl PrivateDir {
             .write(true)
             .open(&path)
             .with_context(|| format!("cannot open lock file {}", path.display()))?;
-        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        file.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
         Ok(WriteLock { _file: file })
     }
 
@@ -76,7 +76,10 @@ impl PrivateDir {
         let target = self.file(name);
         if let Ok(meta) = fs::symlink_metadata(&target) {
             if meta.file_type().is_symlink() {
-                bail!("{} is a symlink: xacct will not write through it; remove it", target.display());
+                bail!(
+                    "{} is a symlink: xacct will not write through it; remove it",
+                    target.display()
+                );
             }
         }
         // tempfile creates the file exclusively with mode 0600.
@@ -84,7 +87,9 @@ impl PrivateDir {
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(&self.path)
-            .with_context(|| format!("cannot create a temporary file in {}", self.path.display()))?;
+            .with_context(|| {
+                format!("cannot create a temporary file in {}", self.path.display())
+            })?;
         tmp.write_all(contents.as_bytes())
             .and_then(|_| tmp.as_file().sync_all())
             .with_context(|| format!("cannot write {}", target.display()))?;
@@ -138,10 +143,14 @@ fn create_private_dir(path: &Path) -> io::Result<()> {
 #[cfg(unix)]
 fn check_private(path: &Path, is_dir: bool) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
-    let meta = fs::symlink_metadata(path).with_context(|| format!("cannot inspect {}", path.display()))?;
+    let meta =
+        fs::symlink_metadata(path).with_context(|| format!("cannot inspect {}", path.display()))?;
     let what = if is_dir { "directory" } else { "file" };
     if meta.file_type().is_symlink() {
-        bail!("{what} {} is a symlink: xacct keeps credentials only in real files; remove the link", path.display());
+        bail!(
+            "{what} {} is a symlink: xacct keeps credentials only in real files; remove the link",
+            path.display()
+        );
     }
     if meta.is_dir() != is_dir {
         bail!("{} is not a {what}: move it away", path.display());
@@ -149,7 +158,11 @@ fn check_private(path: &Path, is_dir: bool) -> Result<()> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let uid = unsafe { libc::geteuid() };
     if meta.uid() != uid {
-        bail!("{what} {} belongs to another user (uid {}): xacct will not use it", path.display(), meta.uid());
+        bail!(
+            "{what} {} belongs to another user (uid {}): xacct will not use it",
+            path.display(),
+            meta.uid()
+        );
     }
     if meta.mode() & 0o022 != 0 {
         bail!(

@@ -20,11 +20,15 @@ pub struct Unusable(pub String);
 /// Entries under `section` in `text`; an error when the file is not a store of
 /// this format (garbage, truncated, wrong types, a newer version).
 pub fn parse(text: &str, section: &str) -> Result<Entries, Unusable> {
-    let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| Unusable(e.message().to_owned()))?;
+    let mut doc: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| Unusable(e.message().to_owned()))?;
     match doc.get("version") {
         Some(toml::Value::Integer(FORMAT_VERSION)) => {}
         Some(toml::Value::Integer(v)) => {
-            return Err(Unusable(format!("format version {v} is not one this xacct reads (it reads {FORMAT_VERSION})")))
+            return Err(Unusable(format!(
+                "format version {v} is not one this xacct reads (it reads {FORMAT_VERSION})"
+            )))
         }
         _ => return Err(Unusable("no format version".into())),
     }
@@ -51,7 +55,12 @@ pub fn all<T: DeserializeOwned>(entries: &Entries) -> Vec<(String, T)> {
 
 /// Reads the store for a read-modify-write under `lock`. A file that does not
 /// parse is moved aside with a warning, and the caller starts afresh.
-pub fn load_for_update(dir: &PrivateDir, lock: &WriteLock, name: &str, section: &str) -> Result<Entries> {
+pub fn load_for_update(
+    dir: &PrivateDir,
+    lock: &WriteLock,
+    name: &str,
+    section: &str,
+) -> Result<Entries> {
     let Some(text) = dir.read(name)? else {
         return Ok(Entries::new());
     };
@@ -84,7 +93,10 @@ pub fn save<T: Serialize>(
         #[serde(flatten)]
         body: std::collections::BTreeMap<&'a str, &'a std::collections::BTreeMap<String, T>>,
     }
-    let doc = Doc { version: FORMAT_VERSION, body: [(section, entries)].into_iter().collect() };
+    let doc = Doc {
+        version: FORMAT_VERSION,
+        body: [(section, entries)].into_iter().collect(),
+    };
     let text = toml::to_string(&doc)?;
     dir.write_atomic(lock, name, &text)
 }

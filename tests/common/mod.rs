@@ -23,7 +23,10 @@ fn venv_python() -> &'static Path {
             .arg(repo_root().join("scripts/ensure-venv.sh"))
             .status()
             .expect("cannot run scripts/ensure-venv.sh (is bash installed?)");
-        assert!(status.success(), "scripts/ensure-venv.sh failed: moto is required for these tests");
+        assert!(
+            status.success(),
+            "scripts/ensure-venv.sh failed: moto is required for these tests"
+        );
         repo_root().join(".venv/bin/python")
     })
 }
@@ -91,7 +94,10 @@ impl Sandbox {
     }
 
     pub fn count(&self, action: &str) -> usize {
-        self.requests().iter().filter(|r| r.action == action).count()
+        self.requests()
+            .iter()
+            .filter(|r| r.action == action)
+            .count()
     }
 
     pub fn clear_requests(&self) {
@@ -105,7 +111,8 @@ impl Sandbox {
 
     /// A bare HTTP/1.0 exchange with the sandbox; returns the body.
     fn http(&self, method: &str, path: &str, body: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.info.port)).expect("sandbox is listening");
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.info.port)).expect("sandbox is listening");
         write!(
             stream,
             "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
@@ -120,7 +127,13 @@ impl Sandbox {
     }
 
     pub fn account_id(&self, name: &str) -> &str {
-        &self.info.accounts.iter().find(|a| a.name == name).expect("seeded account").id
+        &self
+            .info
+            .accounts
+            .iter()
+            .find(|a| a.name == name)
+            .expect("seeded account")
+            .id
     }
 }
 
@@ -160,7 +173,10 @@ impl Home {
         let mut home = Self::empty();
         home.set("AWS_ENDPOINT_URL", &sandbox.info.endpoint);
         home.set("AWS_ACCESS_KEY_ID", &sandbox.info.demo1.access_key_id);
-        home.set("AWS_SECRET_ACCESS_KEY", &sandbox.info.demo1.secret_access_key);
+        home.set(
+            "AWS_SECRET_ACCESS_KEY",
+            &sandbox.info.demo1.secret_access_key,
+        );
         home.set("AWS_REGION", &sandbox.info.region);
         home
     }
@@ -196,7 +212,11 @@ impl Home {
     /// xacct-related inherited from the machine.
     pub fn apply(&self, cmd: &mut Command) {
         for (name, _) in std::env::vars_os().filter_map(|(n, v)| Some((n.into_string().ok()?, v))) {
-            if name.starts_with("AWS_") || name.starts_with("XACCT_") || name == "HTTP_PROXY" || name == "HTTPS_PROXY" {
+            if name.starts_with("AWS_")
+                || name.starts_with("XACCT_")
+                || name == "HTTP_PROXY"
+                || name == "HTTPS_PROXY"
+            {
                 cmd.env_remove(&name);
             }
         }
@@ -221,9 +241,19 @@ impl Home {
     pub fn shell(&self, shell: &str, script: &str) -> Output {
         let mut cmd = Command::new(shell);
         self.apply(&mut cmd);
-        let bin_dir = assert_cmd::cargo::cargo_bin("xacct").parent().unwrap().to_owned();
-        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
-        cmd.env("PATH", path).arg("-c").arg(script).stdin(Stdio::null());
+        let bin_dir = assert_cmd::cargo::cargo_bin("xacct")
+            .parent()
+            .unwrap()
+            .to_owned();
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env("PATH", path)
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::null());
         Output::of(&mut cmd)
     }
 }
@@ -258,10 +288,19 @@ impl Output {
         assert_ne!(self.code, 0, "expected failure; stdout: {}", self.stdout);
         assert_eq!(self.stdout, "", "stdout must stay empty on error");
         let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "expected one line on stderr, got: {}", self.stderr);
+        assert_eq!(
+            lines.len(),
+            1,
+            "expected one line on stderr, got: {}",
+            self.stderr
+        );
         assert!(lines[0].starts_with("xacct: "), "{}", self.stderr);
         assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
-        assert!(self.stderr.contains(needle), "stderr {:?} should contain {needle:?}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr {:?} should contain {needle:?}",
+            self.stderr
+        );
     }
 }
 

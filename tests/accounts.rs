@@ -1,0 +1,85 @@
+//! `xacct accounts` against moto: every page, the cache, JSON.
+
+mod common;
+
+use common::{Home, Sandbox};
+
+#[test]
+fn lists_every_account_across_pages() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let table = home.run(&["accounts"]).ok().to_owned();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["ID", "NAME", "EMAIL", "STATE", "JOINED"]
+    );
+    assert_eq!(lines.len() - 1, sandbox.info.accounts.len());
+    assert!(
+        sandbox.info.accounts.len() > 20,
+        "the seed must make ListAccounts page"
+    );
+    let demo = lines
+        .iter()
+        .find(|l| l.contains(" DEMO "))
+        .expect("DEMO listed");
+    assert!(demo.starts_with(&sandbox.info.demo_account_id));
+    assert!(demo.contains("demo@example.com") && demo.contains("ACTIVE"));
+    // 26 accounts at 20 a page: two ListAccounts calls.
+    assert_eq!(sandbox.count("ListAccounts"), 2);
+}
+
+#[test]
+fn json_is_an_array_of_accounts() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let json: serde_json::Value =
+        serde_json::from_str(home.run(&["accounts", "--json"]).ok()).unwrap();
+    let accounts = json.as_array().unwrap();
+    assert_eq!(accounts.len(), sandbox.info.accounts.len());
+    let demo = accounts.iter().find(|a| a["name"] == "DEMO").unwrap();
+    assert_eq!(demo["id"], sandbox.info.demo_account_id.as_str());
+    assert_eq!(demo["email"], "demo@example.com");
+    assert_eq!(demo["state"], "ACTIVE");
+    assert!(xacct::clock::parse_rfc3339(demo["joined"].as_str().unwrap()).is_some());
+}
+
+#[test]
+fn the_list_is_cached_until_refresh_or_ttl() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let first = home.run(&["accounts"]).ok().to_owned();
+    sandbox.clear_requests();
+    assert_eq!(home.run(&["accounts"]).ok(), first);
+    // Name lookups reuse it too.
+    home.run(&["url", "demo"]).ok();
+    assert_eq!(sandbox.requests(), vec![]);
+    home.run(&["accounts", "--refresh"]).ok();
+    assert_eq!(sandbox.count("ListAccounts"), 2);
+    sandbox.clear_requests();
+    home.write_config("[defaults]\naccounts_ttl = 0\n");
+    home.run(&["accounts"]).ok();
+    assert_eq!(
+        sandbox.count("ListAccounts"),
+        2,
+        "a zero TTL always fetches"
+    );
+}
+
+#[test]
+fn a_stale_list_still_serves_names_when_aws_is_unreachable() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    home.run(&["accounts"]).ok();
+    home.write_config("[defaults]\naccounts_ttl = 0\n");
+    home.set("AWS_ENDPOINT_URL", "http://127.0.0.1:1");
+    let out = home.run(&["url", "demo", "MemberReadOnlyAccess"]);
+    assert!(out
+        .ok()
+        .contains(&format!("account={}", sandbox.info.demo_account_id)));
+    assert!(
+        out.stderr.contains("warning: using an old account list"),
+        "{}",
+        out.stderr
+    );
+}
