@@ -1,13 +1,15 @@
 //! What every command shares: the config, the cache directory, and the way
 //! an account argument becomes a target.
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 
 use crate::account::Account;
 use crate::aws::{org, Aws};
-use crate::cli::{SourceArgs, TargetArgs};
+use crate::cli::{SessionArgs, SourceArgs, TargetArgs};
 use crate::clock;
 use crate::directory::Directory;
+use crate::duration;
+use crate::policy;
 use crate::source::Source;
 use crate::store::{self, config::Config, config::Options, file::PrivateDir};
 use crate::target::{self, Target};
@@ -64,6 +66,54 @@ pub fn source_options(args: &SourceArgs) -> Result<Options> {
             .map(str::to_owned),
         ..Options::default()
     })
+}
+
+/// The options the session flags set, each validated.
+pub fn session_options(args: &SessionArgs) -> Result<Options> {
+    let checked = |value: &Option<String>, check: fn(&str) -> Result<&str, validate::Invalid>| {
+        value
+            .as_deref()
+            .map(check)
+            .transpose()
+            .map(|v| v.map(str::to_owned))
+    };
+    let tags = args
+        .tags
+        .iter()
+        .map(|t| match t.split_once('=') {
+            Some((key, value)) => Ok((key.to_owned(), value.to_owned())),
+            None => Err(anyhow!(
+                "invalid --tag {}: write KEY=VALUE",
+                validate::shown(t)
+            )),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let options = Options {
+        session_name: checked(&args.session_name, validate::session_name)?,
+        duration_secs: match &args.duration {
+            Some(text) => Some(validate::duration_secs(
+                duration::parse_secs(text).map_err(anyhow::Error::msg)?,
+            )?),
+            None => None,
+        },
+        mfa_serial: checked(&args.mfa_serial, validate::mfa_serial)?,
+        external_id: checked(&args.external_id, validate::external_id)?,
+        source_identity: checked(&args.source_identity, validate::source_identity)?,
+        tags: (!tags.is_empty()).then_some(tags),
+        transitive_tags: (!args.transitive_tags.is_empty()).then(|| args.transitive_tags.clone()),
+        policy_arns: (!args.policy_arns.is_empty()).then(|| args.policy_arns.clone()),
+        policy: args
+            .policy
+            .as_deref()
+            .map(|p| policy::load(p, std::path::Path::new(".")))
+            .transpose()
+            .map_err(anyhow::Error::msg)?,
+        ..source_options(&args.source)?
+    };
+    if let Some(code) = &args.token_code {
+        validate::token_code(code)?;
+    }
+    Ok(options.checked_session_options()?)
 }
 
 /// The organization's accounts, fetched with `source`'s credentials.

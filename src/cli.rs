@@ -28,12 +28,18 @@ pub enum Command {
                             xacct assume prod-ro --shell fish | source"
     )]
     Assume(AssumeArgs),
+    /// Run a command with a role's credentials in its environment
+    #[command(
+        after_help = "Examples:\n  xacct exec demo MemberReadOnlyAccess -- aws s3 ls\n  \
+                            xacct exec prod-ro -- terraform plan"
+    )]
+    Exec(ExecArgs),
     /// Print the console switch-role link for an account and role
     #[command(
         after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue"
     )]
     Url(UrlArgs),
-    /// Show who the current AWS credentials belong to
+    /// Show who the current AWS credentials belong to, and when xacct's expire
     Whoami(WhoamiArgs),
 }
 
@@ -71,24 +77,84 @@ pub struct TargetArgs {
     pub role: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct AssumeArgs {
-    #[command(flatten)]
-    pub target: TargetArgs,
-    /// Session length: seconds or 15m, 1h, 12h (900s to 43200s; default 1h)
+/// Everything that shapes the role session: shared by `assume` and `exec`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct SessionArgs {
+    /// Session length: seconds or 15m, 1h, 12h (900s to 43200s; default 1h; at most 1h when chaining)
     #[arg(long, value_name = "DURATION")]
     pub duration: Option<String>,
     /// Role session name shown in CloudTrail (default: your user name)
     #[arg(long, value_name = "NAME")]
     pub session_name: Option<String>,
-    /// Shell to print code for
-    #[arg(long, value_enum, default_value = "posix")]
-    pub shell: Shell,
+    /// MFA device ARN (default: the config, or the source profile's mfa_serial)
+    #[arg(long, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+    /// The current 6-digit MFA code (default: ask on the terminal when one is needed)
+    #[arg(long, value_name = "CODE")]
+    pub token_code: Option<String>,
+    /// External ID the role's trust policy requires
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Source identity to set on the session (kept through role chaining)
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
+    /// Session tag (repeatable)
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// Make the tag with this key transitive (repeatable)
+    #[arg(long = "transitive-tag", value_name = "KEY")]
+    pub transitive_tags: Vec<String>,
+    /// Managed policy that limits the session (repeatable, at most 10)
+    #[arg(long = "policy-arn", value_name = "ARN")]
+    pub policy_arns: Vec<String>,
+    /// Inline session policy: JSON text, or a file holding it
+    #[arg(long, value_name = "FILE|JSON")]
+    pub policy: Option<String>,
     /// Ignore cached credentials and assume the role again
     #[arg(long)]
     pub refresh: bool,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Shell code for eval (see --shell)
+    Shell,
+    /// A JSON object with the credentials, account and role
+    Json,
+    /// NAME=value lines, as .env files and `docker --env-file` take them
+    Env,
+    /// The JSON that AWS's `credential_process` setting expects
+    CredentialProcess,
+}
+
+#[derive(Debug, Args)]
+pub struct AssumeArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub session: SessionArgs,
+    /// What to print
+    #[arg(long, value_enum, default_value = "shell")]
+    pub format: Format,
+    /// Shell to print code for (with --format shell)
+    #[arg(long, value_enum, default_value = "posix")]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub session: SessionArgs,
+    /// Run even inside another `xacct exec`
+    #[arg(long)]
+    pub nested: bool,
+    /// The command to run, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

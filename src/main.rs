@@ -14,9 +14,15 @@ fn main() -> ExitCode {
     // The product is buffered and printed only once the command has succeeded,
     // so that `eval "$(xacct ...)"` never runs half an answer.
     let mut product = Vec::new();
-    if let Err(e) = xacct::cmd::run(&cli.command, &mut product) {
-        eprintln!("xacct: {}", one_line(&format!("{e:#}")));
-        return ExitCode::FAILURE;
+    let status = match xacct::cmd::run(&cli.command, &mut product) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("xacct: {}", one_line(&format!("{e:#}")));
+            return ExitCode::FAILURE;
+        }
+    };
+    if status != 0 {
+        return ExitCode::from(u8::try_from(status).unwrap_or(1));
     }
     let mut stdout = io::stdout().lock();
     match stdout.write_all(&product).and_then(|_| stdout.flush()) {

@@ -23,6 +23,15 @@ impl Source {
         format!("profile:{}", profile.as_deref().unwrap_or("default"))
     }
 
+    /// True when the source is temporary credentials in the environment (for
+    /// example from an earlier `eval "$(xacct assume ...)"`): assuming a role
+    /// from them is role chaining.
+    pub fn is_temporary(&self) -> bool {
+        self.profile.is_none()
+            && non_empty("AWS_ACCESS_KEY_ID").is_some()
+            && non_empty("AWS_SESSION_TOKEN").is_some()
+    }
+
     /// A custom STS endpoint, which makes credentials differ from AWS's own.
     pub fn sts_endpoint() -> Option<String> {
         non_empty("AWS_ENDPOINT_URL_STS").or_else(|| non_empty("AWS_ENDPOINT_URL"))

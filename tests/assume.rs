@@ -14,7 +14,7 @@ fn eval_in_bash_switches_identity_to_the_member_role() {
         r#"set -e
         eval "$(xacct assume demo MemberReadOnlyAccess)"
         test -z "${AWS_PROFILE:-}"
-        xacct whoami"#,
+        xacct whoami | head -n1"#,
     );
     let demo = &sandbox.info.demo_account_id;
     // The default session name is the local user name (USER=alice in the test home).
@@ -64,7 +64,7 @@ fn session_name_and_duration_reach_sts() {
     let out = home.shell(
         "bash",
         "eval \"$(xacct assume demo MemberReadOnlyAccess --session-name ops@example.com --duration 15m)\" && \
-         xacct whoami && echo \"$AWS_CREDENTIAL_EXPIRATION\"",
+         xacct whoami | head -n1 && echo \"$AWS_CREDENTIAL_EXPIRATION\"",
     );
     let stdout = out.ok();
     let mut lines = stdout.lines();
@@ -215,7 +215,7 @@ fn accounts_are_found_by_id_alias_profile_and_role_arn() {
         "#
     ));
     let whoami = |args: &str| {
-        let script = format!("eval \"$(xacct assume {args})\" && xacct whoami");
+        let script = format!("eval \"$(xacct assume {args})\" && xacct whoami | head -n1");
         home.shell("bash", &script).ok().trim().to_owned()
     };
     let ro = format!("arn:aws:sts::{demo}:assumed-role/MemberReadOnlyAccess");

@@ -37,7 +37,9 @@ fn profile_flag_env_and_config_all_select_the_source() {
     let whoami = |home: &Home, args: &str| {
         home.shell(
             "bash",
-            &format!("eval \"$(xacct assume {args})\" && xacct whoami && echo $AWS_REGION"),
+            &format!(
+                "eval \"$(xacct assume {args})\" && xacct whoami | head -n1 && echo $AWS_REGION"
+            ),
         )
         .ok()
         .to_owned()

@@ -64,7 +64,7 @@ where
 
 fn with_hint(code: &str, message: &str) -> String {
     let message = message.replace('\n', " ");
-    match hint(code) {
+    match with_hint_for(code, &message) {
         Some(hint) => format!("{code}: {message}: {hint}"),
         None => format!("{code}: {message}"),
     }
@@ -108,6 +108,19 @@ pub fn credentials(err: &CredentialsError, profile: Option<&str>) -> String {
     }
 }
 
+fn with_hint_for(code: &str, message: &str) -> Option<&'static str> {
+    let lower = message.to_lowercase();
+    if code == "AccessDenied"
+        && (lower.contains("multifactorauthentication") || lower.contains("mfa"))
+    {
+        return Some("the MFA code was rejected (wrong, expired or already used): wait for the next code and try again");
+    }
+    if code == "ValidationError" && lower.contains("chaining") {
+        return Some("role chaining limits sessions to 1h: pass --duration 1h or less");
+    }
+    hint(code)
+}
+
 fn hint(code: &str) -> Option<&'static str> {
     Some(match code {
         "AccessDenied" | "AccessDeniedException" => {
@@ -135,4 +148,34 @@ fn root_cause(err: &(dyn StdError + 'static)) -> String {
         current = next;
     }
     current.to_string().replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mfa_rejections_and_chaining_limits_get_their_own_advice() {
+        let mfa = with_hint(
+            "AccessDenied",
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        );
+        assert!(
+            mfa.ends_with("wait for the next code and try again"),
+            "{mfa}"
+        );
+        let chain = with_hint(
+            "ValidationError",
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        );
+        assert!(chain.ends_with("pass --duration 1h or less"), "{chain}");
+        let denied = with_hint(
+            "AccessDenied",
+            "User: x is not authorized to perform: sts:AssumeRole",
+        );
+        assert!(
+            denied.ends_with("trust policy allows your source identity"),
+            "{denied}"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod org;
+pub mod profile_file;
 pub mod sts;
 
 use std::future::Future;
@@ -18,6 +19,28 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 /// STS has a global endpoint in us-east-1; it serves when no region is known.
 const FALLBACK_REGION: &str = "us-east-1";
 
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn loader(region: Option<&str>) -> aws_config::ConfigLoader {
+    let loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .build(),
+        );
+    match region {
+        Some(region) => loader.region(Region::new(region.to_owned())),
+        None => loader,
+    }
+}
+
 /// Loaded AWS configuration plus the runtime to make calls on.
 pub struct Aws {
     runtime: tokio::runtime::Runtime,
@@ -32,18 +55,8 @@ impl Aws {
     /// endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS` ...).
     /// An explicit `profile` takes precedence over credentials in the environment.
     pub fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(30))
-                    .build(),
-            );
+        let runtime = runtime()?;
+        let mut loader = loader(region);
         if let Some(profile) = profile {
             loader = loader.profile_name(profile).credentials_provider(
                 ProfileFileCredentialsProvider::builder()
@@ -51,11 +64,7 @@ impl Aws {
                     .build(),
             );
         }
-        if let Some(region) = region {
-            loader = loader.region(Region::new(region.to_owned()));
-        }
         let config = runtime.block_on(loader.load());
-        let region = config.region().map(|r| r.to_string());
         // Resolve the source credentials once, up front, so that a missing or
         // broken source is reported as such rather than as a failed request,
         // and a credential_process or SSO profile is consulted only once.
@@ -65,17 +74,46 @@ impl Aws {
         let credentials = runtime
             .block_on(provider.provide_credentials())
             .map_err(|e| anyhow!(error::credentials(&e, profile)))?;
+        Ok(Self::finish(runtime, config, credentials))
+    }
+
+    /// Like [`Aws::connect`], acting with temporary credentials xacct already
+    /// holds (an MFA session, or a role session to chain from).
+    pub fn connect_as(
+        credentials: &crate::credentials::Credentials,
+        region: Option<&str>,
+    ) -> Result<Self> {
+        let runtime = runtime()?;
+        let config = runtime.block_on(loader(region).load());
+        let expiry = std::time::UNIX_EPOCH
+            + Duration::from_secs(credentials.expiration.unix_timestamp().max(0) as u64);
+        let credentials = aws_credential_types::Credentials::new(
+            &credentials.access_key_id,
+            credentials.secret_access_key.expose(),
+            Some(credentials.session_token.expose().to_owned()),
+            Some(expiry),
+            "xacct",
+        );
+        Ok(Self::finish(runtime, config, credentials))
+    }
+
+    fn finish(
+        runtime: tokio::runtime::Runtime,
+        config: SdkConfig,
+        credentials: aws_credential_types::Credentials,
+    ) -> Self {
+        let region = config.region().map(|r| r.to_string());
         let mut builder = config
             .into_builder()
             .credentials_provider(SharedCredentialsProvider::new(credentials));
         if region.is_none() {
             builder = builder.region(Region::from_static(FALLBACK_REGION));
         }
-        Ok(Self {
+        Self {
             runtime,
             config: builder.build(),
             region,
-        })
+        }
     }
 
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {

@@ -1,88 +1,82 @@
-//! `xacct assume`: credentials for a role, from the cache or from STS, as shell code.
+//! `xacct assume`: a role session, from the cache or from STS, printed as
+//! shell code, JSON, dotenv lines or `credential_process` output.
 
 use std::io::Write;
 
-use anyhow::{anyhow, Context as _, Result};
+use anyhow::{anyhow, Result};
+use serde_json::json;
 
 use crate::app::{self, Context};
-use crate::aws::sts::{self, AssumeRoleRequest};
-use crate::aws::Aws;
-use crate::cli::AssumeArgs;
+use crate::cli::{AssumeArgs, Format};
 use crate::clock;
-use crate::duration;
+use crate::session::{self, Sessions};
 use crate::shell;
-use crate::source::{self, Source};
-use crate::store::credentials::{self as cache, CacheKey, Entry};
+use crate::store::credentials::Entry;
+use crate::target::Target;
 use crate::validate;
 
 pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
-    let mut cli = app::source_options(&args.source)?;
-    cli.session_name = args
-        .session_name
-        .as_deref()
-        .map(validate::session_name)
-        .transpose()?
-        .map(str::to_owned);
-    cli.duration_secs = match &args.duration {
-        Some(text) => Some(validate::duration_secs(
-            duration::parse_secs(text).map_err(anyhow::Error::msg)?,
-        )?),
-        None => None,
+    let options = app::session_options(&args.session)?;
+    let plan = session::plan(ctx, &args.target, options)?;
+    let sessions = Sessions {
+        ctx,
+        token_code: args.session.token_code.clone(),
+        refresh: args.session.refresh,
     };
-    let (target, source) = ctx.resolve_target(&args.target, cli)?;
-    let options = &target.options;
-    let request = AssumeRoleRequest {
-        role_arn: target.role_arn(),
-        session_name: options
-            .session_name
-            .clone()
-            .unwrap_or_else(source::default_session_name),
-        duration_secs: options
-            .duration_secs
-            .unwrap_or(validate::DEFAULT_DURATION_SECS),
-    };
-    let key = CacheKey {
-        source: source.cache_name(),
-        endpoint: Source::sts_endpoint(),
-        role_arn: request.role_arn.clone(),
-        session_name: request.session_name.clone(),
-        duration_secs: request.duration_secs,
-    };
-    let now = clock::now();
-    let cached = if args.refresh {
-        None
-    } else {
-        cache::lookup(&ctx.cache, &key, now, ctx.config.refresh_margin_secs)?
-    };
-    let entry = match cached {
-        Some(entry) => entry,
-        None => {
-            let aws = Aws::connect(source.profile.as_deref(), options.region.as_deref())?;
-            let credentials = aws.block_on(sts::assume_role(&aws.config, &request))?;
-            let entry = Entry {
-                role_arn: request.role_arn.clone(),
-                session_name: request.session_name.clone(),
-                source: key.source.clone(),
-                region: aws.region.clone(),
-                credentials,
-            };
-            if let Err(e) = cache::store(&ctx.cache, &key, &entry, clock::now()) {
-                eprintln!("xacct: warning: could not cache the credentials: {e:#}");
-            }
-            entry
+    let entry = sessions.obtain(&plan)?;
+    let region = output_region(&plan.target, &entry);
+    let creds = &entry.credentials;
+    match args.format {
+        Format::Shell => {
+            let code = shell::render(args.shell, &creds.env_change(region.as_deref()))
+                .map_err(|e| anyhow!(e))?;
+            out.write_all(code.as_bytes())?;
         }
-    };
-    // An explicit region wins; then the environment; then what the SDK resolved.
-    let region = options
+        Format::Env => {
+            for (name, value) in creds.env_change(region.as_deref()).set {
+                writeln!(out, "{name}={value}")?;
+            }
+        }
+        Format::Json => {
+            let mut doc = json!({
+                "AccessKeyId": creds.access_key_id,
+                "SecretAccessKey": creds.secret_access_key.expose(),
+                "SessionToken": creds.session_token.expose(),
+                "Expiration": clock::rfc3339(creds.expiration),
+                "AccountId": plan.target.account_id,
+                "RoleArn": entry.role_arn,
+                "SessionName": entry.session_name,
+            });
+            if let Some(region) = &region {
+                doc["Region"] = json!(region);
+            }
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::CredentialProcess => {
+            let doc = json!({
+                "Version": 1,
+                "AccessKeyId": creds.access_key_id,
+                "SecretAccessKey": creds.secret_access_key.expose(),
+                "SessionToken": creds.session_token.expose(),
+                "Expiration": clock::rfc3339(creds.expiration),
+            });
+            serde_json::to_writer(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// An explicit region wins; then the environment; then what the SDK resolved
+/// when the credentials were fetched.
+pub fn output_region(target: &Target, entry: &Entry) -> Option<String> {
+    target
+        .options
         .region
         .clone()
         .or_else(env_region)
-        .or_else(|| entry.region.clone());
-    let code = shell::render(args.shell, &entry.credentials.env_change(region.as_deref()))
-        .map_err(|e| anyhow!(e))?;
-    out.write_all(code.as_bytes())
-        .context("cannot write the shell code")?;
-    Ok(())
+        .or_else(|| entry.region.clone())
 }
 
 fn env_region() -> Option<String> {

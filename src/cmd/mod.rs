@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assume;
+pub mod exec;
 pub mod url;
 pub mod whoami;
 
@@ -13,12 +14,16 @@ use anyhow::Result;
 use crate::app::Context;
 use crate::cli::Command;
 
-pub fn run(command: &Command, out: &mut impl Write) -> Result<()> {
+/// Runs `command`; returns the exit status to end with (non-zero only when a
+/// command run by `xacct exec` says so).
+pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
     let ctx = Context::load()?;
     match command {
-        Command::Accounts(args) => accounts::run(args, &ctx, out),
-        Command::Assume(args) => assume::run(args, &ctx, out),
-        Command::Url(args) => url::run(args, &ctx, out),
-        Command::Whoami(args) => whoami::run(args, out),
+        Command::Accounts(args) => accounts::run(args, &ctx, out)?,
+        Command::Assume(args) => assume::run(args, &ctx, out)?,
+        Command::Exec(args) => return exec::run(args, &ctx),
+        Command::Url(args) => url::run(args, &ctx, out)?,
+        Command::Whoami(args) => whoami::run(args, &ctx, out)?,
     }
+    Ok(0)
 }

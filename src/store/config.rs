@@ -23,11 +23,14 @@ use serde::Deserialize;
 
 use crate::console;
 use crate::duration;
+use crate::policy;
 use crate::role::RoleSpec;
 use crate::validate::{self, Invalid};
 
 pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 15 * 60;
 pub const DEFAULT_ACCOUNTS_TTL_SECS: u64 = 60 * 60;
+/// A working day on one MFA code.
+pub const DEFAULT_MFA_DURATION_SECS: u64 = 8 * 60 * 60;
 
 /// Options that the command line, a named profile and the defaults can each set;
 /// the first one set wins.
@@ -41,6 +44,17 @@ pub struct Options {
     pub partition: Option<String>,
     pub display_name: Option<String>,
     pub color: Option<String>,
+    pub external_id: Option<String>,
+    pub source_identity: Option<String>,
+    /// Session tags, in the order given.
+    pub tags: Option<Vec<(String, String)>>,
+    pub transitive_tags: Option<Vec<String>>,
+    pub policy_arns: Option<Vec<String>>,
+    /// An inline session policy (JSON text).
+    pub policy: Option<String>,
+    pub mfa_serial: Option<String>,
+    /// Another named profile whose credentials are the source (role chaining).
+    pub assume_from: Option<String>,
 }
 
 impl Options {
@@ -57,6 +71,18 @@ impl Options {
             partition: self.partition.or_else(|| fallback.partition.clone()),
             display_name: self.display_name.or_else(|| fallback.display_name.clone()),
             color: self.color.or_else(|| fallback.color.clone()),
+            external_id: self.external_id.or_else(|| fallback.external_id.clone()),
+            source_identity: self
+                .source_identity
+                .or_else(|| fallback.source_identity.clone()),
+            tags: self.tags.or_else(|| fallback.tags.clone()),
+            transitive_tags: self
+                .transitive_tags
+                .or_else(|| fallback.transitive_tags.clone()),
+            policy_arns: self.policy_arns.or_else(|| fallback.policy_arns.clone()),
+            policy: self.policy.or_else(|| fallback.policy.clone()),
+            mfa_serial: self.mfa_serial.or_else(|| fallback.mfa_serial.clone()),
+            assume_from: self.assume_from.or_else(|| fallback.assume_from.clone()),
         }
     }
 }
@@ -74,6 +100,8 @@ pub struct Config {
     pub defaults: Options,
     pub refresh_margin_secs: u64,
     pub accounts_ttl_secs: u64,
+    /// How long an MFA session (GetSessionToken) lasts.
+    pub mfa_duration_secs: u64,
     pub aliases: BTreeMap<String, String>,
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -85,6 +113,7 @@ impl Config {
             defaults: Options::default(),
             refresh_margin_secs: DEFAULT_REFRESH_MARGIN_SECS,
             accounts_ttl_secs: DEFAULT_ACCOUNTS_TTL_SECS,
+            mfa_duration_secs: DEFAULT_MFA_DURATION_SECS,
             aliases: BTreeMap::new(),
             profiles: BTreeMap::new(),
         }
@@ -113,12 +142,14 @@ impl Config {
         })?;
         let mut config = Self::empty(path.to_owned());
         let defaults = &raw.defaults;
-        if defaults.account.is_some() {
+        if defaults.account.is_some() || defaults.assume_from.is_some() {
             return Err(file_error(
-                "defaults.account: defaults apply to every account; name accounts in [profiles.NAME]".into(),
+                "defaults: account and assume_from name one account; put them in [profiles.NAME]"
+                    .into(),
             ));
         }
-        config.defaults = defaults.options("defaults").map_err(file_error)?;
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        config.defaults = defaults.options("defaults", base_dir).map_err(file_error)?;
         if let Some(v) = &defaults.refresh_margin {
             config.refresh_margin_secs = secs(v, "defaults.refresh_margin").map_err(file_error)?;
             if config.refresh_margin_secs >= validate::MAX_DURATION_SECS {
@@ -129,6 +160,11 @@ impl Config {
         }
         if let Some(v) = &defaults.accounts_ttl {
             config.accounts_ttl_secs = secs(v, "defaults.accounts_ttl").map_err(file_error)?;
+        }
+        if let Some(v) = &defaults.mfa_duration {
+            config.mfa_duration_secs = secs(v, "defaults.mfa_duration").map_err(file_error)?;
+            validate::mfa_session_secs(config.mfa_duration_secs)
+                .map_err(|e| file_error(format!("defaults.mfa_duration: {e}")))?;
         }
         for (alias, target) in raw.aliases {
             if alias.is_empty() || validate::is_account_id(&alias) {
@@ -145,9 +181,12 @@ impl Config {
         }
         for (name, section) in raw.profiles {
             let key = format!("profiles.{name}");
-            if section.refresh_margin.is_some() || section.accounts_ttl.is_some() {
+            if section.refresh_margin.is_some()
+                || section.accounts_ttl.is_some()
+                || section.mfa_duration.is_some()
+            {
                 return Err(file_error(format!(
-                    "{key}: refresh_margin and accounts_ttl belong in [defaults]"
+                    "{key}: refresh_margin, accounts_ttl and mfa_duration belong in [defaults]"
                 )));
             }
             let Some(account) = section.account.clone().filter(|a| !a.is_empty()) else {
@@ -155,10 +194,44 @@ impl Config {
                     "{key}.account is missing: say which account the profile is for"
                 )));
             };
-            let options = section.options(&key).map_err(file_error)?;
+            let options = section.options(&key, base_dir).map_err(file_error)?;
             config.profiles.insert(name, Profile { account, options });
         }
+        for name in config.profiles.keys() {
+            config.chain(name).map_err(|e| file_error(e.to_string()))?;
+        }
         Ok(config)
+    }
+
+    /// The profiles `name` takes its credentials from, nearest first
+    /// (`assume_from`), refusing loops and unknown names.
+    pub fn chain(&self, name: &str) -> Result<Vec<&str>, Invalid> {
+        let mut chain: Vec<&str> = Vec::new();
+        let mut current = name;
+        while let Some(next) = self
+            .profiles
+            .get(current)
+            .and_then(|p| p.options.assume_from.as_deref())
+        {
+            if next == name || chain.contains(&next) {
+                let path: Vec<&str> = std::iter::once(name)
+                    .chain(chain.iter().copied())
+                    .chain([next])
+                    .collect();
+                return Err(Invalid(format!(
+                    "profiles.{name}.assume_from makes a loop: {}",
+                    path.join(" -> ")
+                )));
+            }
+            if !self.profiles.contains_key(next) {
+                return Err(Invalid(format!(
+                    "profiles.{current}.assume_from names `{next}`, which is not a profile in this file"
+                )));
+            }
+            chain.push(next);
+            current = next;
+        }
+        Ok(chain)
     }
 }
 
@@ -187,15 +260,22 @@ struct RawSection {
     partition: Option<String>,
     display_name: Option<String>,
     color: Option<String>,
+    external_id: Option<String>,
+    source_identity: Option<String>,
+    tags: Option<BTreeMap<String, String>>,
+    transitive_tags: Option<Vec<String>>,
+    policy_arns: Option<Vec<String>>,
+    policy: Option<String>,
+    mfa_serial: Option<String>,
+    assume_from: Option<String>,
     refresh_margin: Option<toml::Value>,
     accounts_ttl: Option<toml::Value>,
+    mfa_duration: Option<toml::Value>,
 }
 
 impl RawSection {
-    fn options(&self, section: &str) -> Result<Options, String> {
-        fn at<'a>(section: &'a str, key: &'a str) -> impl Fn(Invalid) -> String + 'a {
-            move |e| format!("{section}.{key}: {e}")
-        }
+    fn options(&self, section: &str, base_dir: &Path) -> Result<Options, String> {
+        let at = |key: &'static str| move |e: Invalid| format!("{section}.{key}: {e}");
         let duration_secs = match &self.duration {
             Some(v) => {
                 let key = format!("{section}.duration");
@@ -203,50 +283,69 @@ impl RawSection {
             }
             None => None,
         };
-        Ok(Options {
+        let options = Options {
             role: self
                 .role
                 .as_deref()
                 .map(RoleSpec::parse)
                 .transpose()
-                .map_err(at(section, "role"))?,
-            region: self
-                .region
-                .as_deref()
-                .map(validate::region)
-                .transpose()
-                .map_err(at(section, "region"))?
-                .map(str::to_owned),
-            session_name: self
-                .session_name
-                .as_deref()
-                .map(validate::session_name)
-                .transpose()
-                .map_err(at(section, "session_name"))?
-                .map(str::to_owned),
+                .map_err(at("role"))?,
+            region: checked(&self.region, validate::region).map_err(at("region"))?,
+            session_name: checked(&self.session_name, validate::session_name)
+                .map_err(at("session_name"))?,
             duration_secs,
             source_profile: self.source_profile.clone(),
-            partition: self
-                .partition
-                .as_deref()
-                .map(validate::partition)
-                .transpose()
-                .map_err(at(section, "partition"))?
-                .map(str::to_owned),
-            display_name: self
-                .display_name
-                .as_deref()
-                .map(console::check_display_name)
-                .transpose()
-                .map_err(at(section, "display_name"))?
-                .map(str::to_owned),
+            partition: checked(&self.partition, validate::partition).map_err(at("partition"))?,
+            display_name: checked(&self.display_name, console::check_display_name)
+                .map_err(at("display_name"))?,
             color: self
                 .color
                 .as_deref()
                 .map(console::parse_color)
                 .transpose()
-                .map_err(at(section, "color"))?,
-        })
+                .map_err(at("color"))?,
+            external_id: checked(&self.external_id, validate::external_id)
+                .map_err(at("external_id"))?,
+            source_identity: checked(&self.source_identity, validate::source_identity)
+                .map_err(at("source_identity"))?,
+            tags: self.tags.as_ref().map(|t| t.clone().into_iter().collect()),
+            transitive_tags: self.transitive_tags.clone(),
+            policy_arns: self.policy_arns.clone(),
+            policy: self
+                .policy
+                .as_deref()
+                .map(|p| policy::load(p, base_dir))
+                .transpose()
+                .map_err(|e| format!("{section}.policy: {e}"))?,
+            mfa_serial: checked(&self.mfa_serial, validate::mfa_serial)
+                .map_err(at("mfa_serial"))?,
+            assume_from: self.assume_from.clone(),
+        };
+        options
+            .checked_session_options()
+            .map_err(|e| format!("{section}: {e}"))
+    }
+}
+
+fn checked(
+    value: &Option<String>,
+    check: impl Fn(&str) -> Result<&str, Invalid>,
+) -> Result<Option<String>, Invalid> {
+    value
+        .as_deref()
+        .map(check)
+        .transpose()
+        .map(|v| v.map(str::to_owned))
+}
+
+impl Options {
+    /// Checks the session tags and policies together (transitive keys must be tags).
+    pub fn checked_session_options(self) -> Result<Self, Invalid> {
+        let tags = self.tags.as_deref().unwrap_or_default();
+        validate::tags(tags)?;
+        validate::transitive_tag_keys(self.transitive_tags.as_deref().unwrap_or_default(), tags)?;
+        validate::policy_arns(self.policy_arns.as_deref().unwrap_or_default())?;
+        Ok(self)
     }
 }
 
@@ -319,7 +418,10 @@ mod tests {
                 "[profiles.p]\naccount = \"a\"\nsession_name = \"a b\"\n",
                 "profiles.p.session_name: invalid session name",
             ),
-            ("[defaults]\naccount = \"a\"\n", "defaults.account"),
+            (
+                "[defaults]\naccount = \"a\"\n",
+                "defaults: account and assume_from name one account",
+            ),
             (
                 "[defaults]\nduration = true\n",
                 "defaults.duration: expected seconds",

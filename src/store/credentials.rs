@@ -18,16 +18,36 @@ const SECTION: &str = "credentials";
 /// Everything that makes two AssumeRole calls return different credentials.
 /// Optional parts are left out of the key when unset, so adding a part later
 /// keeps existing keys valid.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct CacheKey {
     /// Where the source credentials come from (`profile:NAME` or `env:AKID`).
     pub source: String,
     /// A custom AWS endpoint, when one is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
+    /// The role ARN, or the MFA device ARN for an MFA session.
     pub role_arn: String,
     pub session_name: String,
     pub duration_secs: u64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_session: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_serial: Option<String>,
+    /// The cache key id of the session this one is assumed from (role chaining).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chained_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_identity: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transitive_tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policy_arns: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 impl CacheKey {
@@ -42,7 +62,10 @@ impl CacheKey {
 /// A cached answer: the credentials plus what a listing shows of the request.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Entry {
+    /// The role ARN, or the MFA device ARN for an MFA session.
     pub role_arn: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_session: bool,
     pub session_name: String,
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,6 +91,17 @@ pub fn lookup(
     Ok(table::entry::<Entry>(&entries, &key.id()).filter(|e| {
         e.role_arn == key.role_arn && e.credentials.secs_left(now) > margin_secs as i64
     }))
+}
+
+/// Every cached entry that parses, by key id (for listings and for finding
+/// which session a key ID belongs to).
+pub fn all(dir: &PrivateDir) -> Result<Vec<(String, Entry)>> {
+    let Some(text) = dir.read(FILE)? else {
+        return Ok(Vec::new());
+    };
+    Ok(table::parse(&text, SECTION)
+        .map(|entries| table::all(&entries))
+        .unwrap_or_default())
 }
 
 /// Adds `entry` under `key`, merging with what other processes wrote and
@@ -96,12 +130,22 @@ mod tests {
             role_arn: format!("arn:aws:iam::111122223333:role/{role}"),
             session_name: "alice".into(),
             duration_secs: 3600,
+            mfa_session: false,
+            mfa_serial: None,
+            chained_from: None,
+            external_id: None,
+            source_identity: None,
+            tags: vec![],
+            transitive_tags: vec![],
+            policy_arns: vec![],
+            policy: None,
         }
     }
 
     fn entry(key: &CacheKey, expiration: OffsetDateTime) -> Entry {
         Entry {
             role_arn: key.role_arn.clone(),
+            mfa_session: false,
             session_name: key.session_name.clone(),
             source: key.source.clone(),
             region: Some("eu-west-1".into()),
@@ -176,8 +220,13 @@ mod tests {
         b.duration_secs = 900;
         let mut c = a.clone();
         c.source = "profile:other".into();
-        assert_ne!(a.id(), b.id());
-        assert_ne!(a.id(), c.id());
+        let mut d = a.clone();
+        d.tags = vec![("k".into(), "v".into())];
+        let mut e = a.clone();
+        e.external_id = Some("x1".into());
+        let ids: std::collections::HashSet<String> =
+            [&a, &b, &c, &d, &e].iter().map(|k| k.id()).collect();
+        assert_eq!(ids.len(), 5);
         assert_eq!(a.id(), key("A").id());
     }
 }

@@ -1,0 +1,63 @@
+//! `xacct exec`: run a command with a role session in its environment.
+
+use std::process::Command;
+
+use anyhow::{bail, Result};
+
+use crate::app::{self, Context};
+use crate::cli::ExecArgs;
+use crate::cmd::assume::output_region;
+use crate::session::{self, Sessions};
+
+/// Set in the command's environment, so that a nested `xacct exec` notices.
+pub const EXEC_MARKER: &str = "XACCT_EXEC";
+
+/// Replaces xacct with the command on Unix (so signals and the exit status are
+/// the command's own); elsewhere waits for it and passes its status on.
+pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
+    if let Some(outer) = std::env::var_os(EXEC_MARKER).filter(|_| !args.nested) {
+        bail!(
+            "already inside `xacct exec` for {}: exit that shell first, or pass --nested",
+            outer.to_string_lossy()
+        );
+    }
+    let options = app::session_options(&args.session)?;
+    let plan = session::plan(ctx, &args.target, options)?;
+    let sessions = Sessions {
+        ctx,
+        token_code: args.session.token_code.clone(),
+        refresh: args.session.refresh,
+    };
+    let entry = sessions.obtain(&plan)?;
+    let change = entry
+        .credentials
+        .env_change(output_region(&plan.target, &entry).as_deref());
+
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let mut command = Command::new(program);
+    command.args(rest);
+    for name in &change.unset {
+        command.env_remove(name);
+    }
+    command.envs(change.set.iter().map(|(name, value)| (name, value)));
+    command.env(
+        EXEC_MARKER,
+        format!("{} {}", plan.target.account_label(), plan.target.role.name),
+    );
+    exec(command, program)
+}
+
+#[cfg(unix)]
+fn exec(mut command: Command, program: &str) -> Result<i32> {
+    use std::os::unix::process::CommandExt;
+    let error = command.exec();
+    bail!("cannot run {}: {error}", crate::validate::shown(program))
+}
+
+#[cfg(not(unix))]
+fn exec(mut command: Command, program: &str) -> Result<i32> {
+    let status = command
+        .status()
+        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", crate::validate::shown(program)))?;
+    Ok(status.code().unwrap_or(1))
+}
