@@ -106,9 +106,11 @@ class RequestRecorder:
         if path == SANDBOX_PREFIX or path.startswith(SANDBOX_PREFIX + "/"):
             return self._sandbox_api(environ, start_response, path)
         if not path.startswith(MOTO_API_PREFIX):
+            action, params = self._action(environ, path)
             record = {
-                "action": self._action(environ, path),
+                "action": action,
                 "access_key_id": self._access_key_id(environ),
+                "params": params,
             }
             with self._lock:
                 self._records.append(record)
@@ -124,14 +126,16 @@ class RequestRecorder:
 
     @staticmethod
     def _action(environ, path):
+        """The request's action and, for the query protocol (STS, IAM), its
+        parameters (first value of each), so tests can see what was sent."""
         # JSON protocol: "X-Amz-Target: AWSOrganizationsV20161128.ListAccounts".
         target = environ.get("HTTP_X_AMZ_TARGET")
         if target:
-            return target.rpartition(".")[2]
+            return target.rpartition(".")[2], {}
         # Query protocol, GET style.
         query = parse_qs(environ.get("QUERY_STRING", ""))
         if "Action" in query:
-            return query["Action"][0]
+            return query["Action"][0], _first_values(query)
         # Query protocol, POST style: Action=... in the form body. Read the
         # body and put an equivalent stream back for moto to read.
         ctype = environ.get("CONTENT_TYPE", "")
@@ -143,13 +147,13 @@ class RequestRecorder:
             if length > 0:
                 body = environ["wsgi.input"].read(length)
                 environ["wsgi.input"] = io.BytesIO(body)
-                form = parse_qs(body.decode("utf-8", "replace"))
+                form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
                 if "Action" in form:
-                    return form["Action"][0]
+                    return form["Action"][0], _first_values(form)
         match = _RPC_V2_PATH_RE.match(path)
         if match:
-            return match.group(1)
-        return None
+            return match.group(1), {}
+        return None, {}
 
     @staticmethod
     def _access_key_id(environ):
@@ -163,6 +167,10 @@ class RequestRecorder:
         if cred:
             return cred[0].split("/", 1)[0]
         return None
+
+
+def _first_values(form):
+    return {k: v[0] for k, v in form.items() if k not in ("Action", "Version")}
 
 
 def _json_response(start_response, status, payload):

@@ -58,6 +58,9 @@ pub struct SandboxInfo {
 pub struct Request {
     pub action: String,
     pub access_key_id: Option<String>,
+    /// Query-protocol parameters (STS, IAM), first value of each.
+    #[serde(default)]
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 /// A moto server seeded with the organization (see scripts/moto_sandbox.py);
@@ -98,6 +101,14 @@ impl Sandbox {
             .iter()
             .filter(|r| r.action == action)
             .count()
+    }
+
+    /// The requests of one action, in order.
+    pub fn calls(&self, action: &str) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.action == action)
+            .collect()
     }
 
     pub fn clear_requests(&self) {
