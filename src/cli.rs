@@ -12,6 +12,9 @@ use crate::shell::Shell;
     after_help = "Examples:\n  xacct accounts\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  xacct url demo MemberReadOnlyAccess --color blue"
 )]
 pub struct Cli {
+    /// Log what xacct does to stderr (-v), with AWS SDK detail (-vv); secrets are redacted
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -39,8 +42,33 @@ pub enum Command {
         after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue"
     )]
     Url(UrlArgs),
+    /// List or clear cached credentials (never shows secrets)
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  xacct cache list\n  xacct cache clear demo\n  xacct cache clear"
+    )]
+    Cache(CacheCommand),
     /// Show who the current AWS credentials belong to, and when xacct's expire
     Whoami(WhoamiArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Cached sessions: account, role, session name and time left
+    List {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget cached sessions: all of them, an account's, or one role's in an account
+    Clear {
+        /// Account name, alias or 12-digit ID (default: every account)
+        #[arg(value_name = "ACCOUNT")]
+        account: Option<String>,
+        /// Role name, path/name or ARN (default: every role)
+        #[arg(value_name = "ROLE")]
+        role: Option<String>,
+    },
 }
 
 /// Where the source credentials come from.

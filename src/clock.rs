@@ -1,10 +1,17 @@
-//! The one place xacct reads the time, so that expiry decisions are consistent.
+//! The one place xacct reads the time, so that expiry decisions are
+//! consistent, and can be tested: `XACCT_NOW` (RFC 3339) pretends it is
+//! another time, as when checking how xacct treats credentials near expiry.
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+pub const NOW_VAR: &str = "XACCT_NOW";
+
 pub fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
+    std::env::var(NOW_VAR)
+        .ok()
+        .and_then(|text| parse_rfc3339(&text))
+        .unwrap_or_else(OffsetDateTime::now_utc)
 }
 
 /// `2026-11-22T12:00:00Z`: RFC 3339 in UTC, whole seconds, as AWS tools print it.

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::account::{self, Account};
 use crate::store::accounts::{self, AccountList};
+use crate::store::credentials;
 use crate::store::file::PrivateDir;
 
 pub struct Directory<'a> {
@@ -40,7 +41,7 @@ impl Directory<'_> {
                 return Ok(list);
             }
         }
-        self.fetch_and_save(fetch)
+        self.fetch_and_save(refresh, fetch)
     }
 
     /// The account named `name`. Any fresh cached list serves (after `eval` of
@@ -61,7 +62,7 @@ impl Directory<'_> {
             let found = account::find_by_name(&fresh, name).map_err(anyhow::Error::msg)?;
             return Ok((found.clone(), Freshness::Fresh));
         }
-        match self.fetch_and_save(fetch) {
+        match self.fetch_and_save(false, fetch) {
             Ok(list) => {
                 let found =
                     account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
@@ -81,7 +82,24 @@ impl Directory<'_> {
         }
     }
 
-    fn fetch_and_save(&self, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
+    /// Fetches the list and caches it. Processes that need the list at the
+    /// same moment fetch it once: the others wait, then (unless `refresh`)
+    /// take the list the first one saved.
+    fn fetch_and_save(
+        &self,
+        refresh: bool,
+        fetch: impl FnOnce() -> Result<Vec<Account>>,
+    ) -> Result<AccountList> {
+        let flight_name = format!("accounts-{}", hex(&self.source));
+        let _flight =
+            credentials::single_flight(self.cache, &flight_name, crate::session::FLIGHT_WAIT);
+        if !refresh {
+            if let Some(list) = accounts::load_all(self.cache)?.remove(&self.source) {
+                if list.is_fresh(self.now, self.ttl_secs) {
+                    return Ok(list);
+                }
+            }
+        }
         let list = AccountList {
             fetched_at: self.now,
             accounts: fetch()?,
@@ -91,4 +109,9 @@ impl Directory<'_> {
         }
         Ok(list)
     }
+}
+
+/// A file-name-safe form of a source name.
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
 }

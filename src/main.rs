@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
+    xacct::logging::init(cli.verbose);
     // The product is buffered and printed only once the command has succeeded,
     // so that `eval "$(xacct ...)"` never runs half an answer.
     let mut product = Vec::new();

@@ -19,6 +19,8 @@ use crate::validate;
 
 /// AWS caps sessions assumed with temporary credentials at one hour.
 pub const CHAINED_MAX_DURATION_SECS: u64 = 3600;
+/// How long a process waits for another that is fetching the same session.
+pub const FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// How deep `assume_from` may nest (the config refuses loops; this is a backstop).
 const MAX_CHAIN_DEPTH: usize = 8;
 
@@ -171,6 +173,15 @@ impl Sessions<'_> {
                 return Ok(entry);
             }
         }
+        // One process fetches; others missing at the same moment wait and then
+        // find its answer in the cache.
+        let _flight = cache::single_flight(&self.ctx.cache, &plan.key.id(), FLIGHT_WAIT);
+        if !refresh {
+            if let Some(entry) = cache::lookup(&self.ctx.cache, &plan.key, clock::now(), margin)? {
+                return Ok(entry);
+            }
+        }
+        tracing::debug!(role = %plan.request.role_arn, "no usable cached session; asking STS");
         let region = plan.target.options.region.as_deref();
         let aws = match &plan.source {
             SourcePlan::Sdk(source) => match profile_file::mfa_serial(source.profile.as_deref()) {
@@ -226,6 +237,12 @@ impl Sessions<'_> {
         if let Some(entry) = cache::lookup(&self.ctx.cache, &key, clock::now(), margin)? {
             return Aws::connect_as(&entry.credentials, region);
         }
+        // One prompt for all the processes that need this MFA session now.
+        let _flight = cache::single_flight(&self.ctx.cache, &key.id(), FLIGHT_WAIT);
+        if let Some(entry) = cache::lookup(&self.ctx.cache, &key, clock::now(), margin)? {
+            return Aws::connect_as(&entry.credentials, region);
+        }
+        tracing::debug!(serial, "starting an MFA session");
         let code = match &self.token_code {
             Some(code) => code.clone(),
             None => prompt::token_code(serial)?,

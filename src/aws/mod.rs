@@ -7,6 +7,7 @@ pub mod profile_file;
 pub mod sts;
 
 use std::future::Future;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
@@ -26,13 +27,27 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// How long one HTTP attempt may take (config `http_timeout`), set once at start.
+static ATTEMPT_TIMEOUT: OnceLock<Duration> = OnceLock::new();
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn set_attempt_timeout(timeout: Duration) {
+    let _ = ATTEMPT_TIMEOUT.set(timeout);
+}
+
+/// Standard retries (3 attempts, exponential backoff with jitter; throttling
+/// and 5xx answers are retried) and bounded attempts.
 fn loader(region: Option<&str>) -> aws_config::ConfigLoader {
+    let attempt = ATTEMPT_TIMEOUT
+        .get()
+        .copied()
+        .unwrap_or(DEFAULT_ATTEMPT_TIMEOUT);
     let loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(30))
+                .connect_timeout(attempt.min(Duration::from_secs(5)))
+                .operation_attempt_timeout(attempt)
                 .build(),
         );
     match region {

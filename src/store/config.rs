@@ -31,6 +31,7 @@ pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 15 * 60;
 pub const DEFAULT_ACCOUNTS_TTL_SECS: u64 = 60 * 60;
 /// A working day on one MFA code.
 pub const DEFAULT_MFA_DURATION_SECS: u64 = 8 * 60 * 60;
+pub const DEFAULT_HTTP_TIMEOUT_SECS: u64 = 30;
 
 /// Options that the command line, a named profile and the defaults can each set;
 /// the first one set wins.
@@ -102,6 +103,8 @@ pub struct Config {
     pub accounts_ttl_secs: u64,
     /// How long an MFA session (GetSessionToken) lasts.
     pub mfa_duration_secs: u64,
+    /// How long one HTTP attempt to AWS may take.
+    pub http_timeout_secs: u64,
     pub aliases: BTreeMap<String, String>,
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -114,6 +117,7 @@ impl Config {
             refresh_margin_secs: DEFAULT_REFRESH_MARGIN_SECS,
             accounts_ttl_secs: DEFAULT_ACCOUNTS_TTL_SECS,
             mfa_duration_secs: DEFAULT_MFA_DURATION_SECS,
+            http_timeout_secs: DEFAULT_HTTP_TIMEOUT_SECS,
             aliases: BTreeMap::new(),
             profiles: BTreeMap::new(),
         }
@@ -161,6 +165,12 @@ impl Config {
         if let Some(v) = &defaults.accounts_ttl {
             config.accounts_ttl_secs = secs(v, "defaults.accounts_ttl").map_err(file_error)?;
         }
+        if let Some(v) = &defaults.http_timeout {
+            config.http_timeout_secs = secs(v, "defaults.http_timeout").map_err(file_error)?;
+            if !(1..=600).contains(&config.http_timeout_secs) {
+                return Err(file_error("defaults.http_timeout: use 1s to 10m".into()));
+            }
+        }
         if let Some(v) = &defaults.mfa_duration {
             config.mfa_duration_secs = secs(v, "defaults.mfa_duration").map_err(file_error)?;
             validate::mfa_session_secs(config.mfa_duration_secs)
@@ -184,9 +194,10 @@ impl Config {
             if section.refresh_margin.is_some()
                 || section.accounts_ttl.is_some()
                 || section.mfa_duration.is_some()
+                || section.http_timeout.is_some()
             {
                 return Err(file_error(format!(
-                    "{key}: refresh_margin, accounts_ttl and mfa_duration belong in [defaults]"
+                    "{key}: refresh_margin, accounts_ttl, mfa_duration and http_timeout belong in [defaults]"
                 )));
             }
             let Some(account) = section.account.clone().filter(|a| !a.is_empty()) else {
@@ -271,6 +282,7 @@ struct RawSection {
     refresh_margin: Option<toml::Value>,
     accounts_ttl: Option<toml::Value>,
     mfa_duration: Option<toml::Value>,
+    http_timeout: Option<toml::Value>,
 }
 
 impl RawSection {
