@@ -28,10 +28,7 @@ pub fn find_by_name<'a>(accounts: &'a [Account], name: &str) -> Result<&'a Accou
     if others.is_empty() {
         return Ok(first);
     }
-    let ids: Vec<&str> = std::iter::once(first)
-        .chain(others)
-        .map(|a| a.id.as_str())
-        .collect();
+    let ids: Vec<&str> = std::iter::once(first).chain(others).map(|a| a.id.as_str()).collect();
     Err(format!(
         "account name {} is ambiguous: it names accounts {}; give the account ID instead",
         shown(name),
@@ -42,19 +39,12 @@ pub fn find_by_name<'a>(accounts: &'a [Account], name: &str) -> Result<&'a Accou
 fn unknown(accounts: &[Account], name: &str) -> String {
     let close = closest_names(accounts, name, 3);
     let hint = if close.is_empty() {
-        "run `xacct accounts` to see the names, or `xacct accounts --refresh` if the account is new"
-            .to_owned()
+        "run `xacct accounts` to see the names, or `xacct accounts --refresh` if the account is new".to_owned()
     } else {
         let names: Vec<String> = close.iter().map(|n| shown(n)).collect();
-        format!(
-            "did you mean {}? (`xacct accounts` lists them all)",
-            names.join(" or ")
-        )
+        format!("did you mean {}? (`xacct accounts` lists them all)", names.join(" or "))
     };
-    format!(
-        "no account named {} in the organization: {hint}",
-        shown(name)
-    )
+    format!("no account named {} in the organization: {hint}", shown(name))
 }
 
 /// Up to `max` account names close to `name`, closest first.
@@ -105,10 +95,7 @@ mod tests {
     #[test]
     fn unknown_names_suggest_close_ones() {
         let err = find_by_name(&org(), "prod-1").unwrap_err();
-        assert!(
-            err.contains("did you mean `prod-01` or `prod-02`?"),
-            "{err}"
-        );
+        assert!(err.contains("did you mean `prod-01` or `prod-02`?"), "{err}");
         let err = find_by_name(&org(), "zzzzzzzz").unwrap_err();
         assert!(err.contains("xacct accounts --refresh"), "{err}");
     }

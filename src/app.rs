@@ -71,21 +71,14 @@ pub fn source_options(args: &SourceArgs) -> Result<Options> {
 /// The options the session flags set, each validated.
 pub fn session_options(args: &SessionArgs) -> Result<Options> {
     let checked = |value: &Option<String>, check: fn(&str) -> Result<&str, validate::Invalid>| {
-        value
-            .as_deref()
-            .map(check)
-            .transpose()
-            .map(|v| v.map(str::to_owned))
+        value.as_deref().map(check).transpose().map(|v| v.map(str::to_owned))
     };
     let tags = args
         .tags
         .iter()
         .map(|t| match t.split_once('=') {
             Some((key, value)) => Ok((key.to_owned(), value.to_owned())),
-            None => Err(anyhow!(
-                "invalid --tag {}: write KEY=VALUE",
-                validate::shown(t)
-            )),
+            None => Err(anyhow!("invalid --tag {}: write KEY=VALUE", validate::shown(t))),
         })
         .collect::<Result<Vec<_>>>()?;
     let options = Options {

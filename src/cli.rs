@@ -25,22 +25,16 @@ pub enum Command {
     #[command(after_help = "Examples:\n  xacct accounts\n  xacct accounts --json --refresh")]
     Accounts(AccountsArgs),
     /// Assume a role in an account and print shell code that exports the credentials
-    #[command(
-        after_help = "Examples:\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  \
+    #[command(after_help = "Examples:\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  \
                             eval \"$(xacct assume 111122223333 --duration 2h)\"\n  \
-                            xacct assume prod-ro --shell fish | source"
-    )]
+                            xacct assume prod-ro --shell fish | source")]
     Assume(AssumeArgs),
     /// Run a command with a role's credentials in its environment
-    #[command(
-        after_help = "Examples:\n  xacct exec demo MemberReadOnlyAccess -- aws s3 ls\n  \
-                            xacct exec prod-ro -- terraform plan"
-    )]
+    #[command(after_help = "Examples:\n  xacct exec demo MemberReadOnlyAccess -- aws s3 ls\n  \
+                            xacct exec prod-ro -- terraform plan")]
     Exec(ExecArgs),
     /// Print the console switch-role link for an account and role
-    #[command(
-        after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue"
-    )]
+    #[command(after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue")]
     Url(UrlArgs),
     /// List or clear cached credentials (never shows secrets)
     #[command(

@@ -16,12 +16,8 @@ pub fn now() -> OffsetDateTime {
 
 /// `2026-11-22T12:00:00Z`: RFC 3339 in UTC, whole seconds, as AWS tools print it.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t
-        .to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(t);
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// A timestamp as stored or printed by [`rfc3339`].

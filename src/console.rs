@@ -5,11 +5,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::validate::{shown, Invalid};
 
 /// Everything but the unreserved characters of RFC 3986 is encoded.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// The console's own switch-role palette.
 pub const PALETTE: [(&str, &str); 5] = [
@@ -33,10 +29,7 @@ pub fn signin_host(partition: &str) -> &'static str {
 /// A color as the console wants it: six lowercase hex digits. Accepts a
 /// palette name, or hex digits with or without a leading `#`.
 pub fn parse_color(text: &str) -> Result<String, Invalid> {
-    if let Some((_, hex)) = PALETTE
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(text))
-    {
+    if let Some((_, hex)) = PALETTE.iter().find(|(name, _)| name.eq_ignore_ascii_case(text)) {
         return Ok((*hex).to_owned());
     }
     let hex = text.strip_prefix('#').unwrap_or(text);

@@ -30,10 +30,7 @@ impl Credentials {
         let expiration = clock::rfc3339(self.expiration);
         let mut set = vec![
             ("AWS_ACCESS_KEY_ID", self.access_key_id.clone()),
-            (
-                "AWS_SECRET_ACCESS_KEY",
-                self.secret_access_key.expose().to_owned(),
-            ),
+            ("AWS_SECRET_ACCESS_KEY", self.secret_access_key.expose().to_owned()),
             ("AWS_SESSION_TOKEN", self.session_token.expose().to_owned()),
             ("AWS_CREDENTIAL_EXPIRATION", expiration.clone()),
             ("AWS_SESSION_EXPIRATION", expiration),

@@ -27,11 +27,7 @@ pub enum Freshness {
 impl Directory<'_> {
     /// The list for `xacct accounts`: this source's cached list while fresh,
     /// else fetched (always fetched with `refresh`).
-    pub fn list(
-        &self,
-        refresh: bool,
-        fetch: impl FnOnce() -> Result<Vec<Account>>,
-    ) -> Result<AccountList> {
+    pub fn list(&self, refresh: bool, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
         if !refresh {
             let mut lists = accounts::load_all(self.cache)?;
             if let Some(list) = lists
@@ -47,11 +43,7 @@ impl Directory<'_> {
     /// The account named `name`. Any fresh cached list serves (after `eval` of
     /// assumed credentials the source differs, but the organization is the same);
     /// without one the list is fetched, and if that fails an old list still serves.
-    pub fn find(
-        &self,
-        name: &str,
-        fetch: impl FnOnce() -> Result<Vec<Account>>,
-    ) -> Result<(Account, Freshness)> {
+    pub fn find(&self, name: &str, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<(Account, Freshness)> {
         let lists = accounts::load_all(self.cache)?;
         let fresh: Vec<Account> = lists
             .values()
@@ -64,17 +56,15 @@ impl Directory<'_> {
         }
         match self.fetch_and_save(false, fetch) {
             Ok(list) => {
-                let found =
-                    account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+                let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
                 Ok((found.clone(), Freshness::Fresh))
             }
             Err(fetch_error) => {
                 let stale: Vec<Account> = lists.into_values().flat_map(|l| l.accounts).collect();
                 if stale.is_empty() {
-                    return Err(fetch_error.context(format!(
-                        "cannot look up account name {}",
-                        crate::validate::shown(name)
-                    )));
+                    return Err(
+                        fetch_error.context(format!("cannot look up account name {}", crate::validate::shown(name)))
+                    );
                 }
                 let found = account::find_by_name(&stale, name).map_err(anyhow::Error::msg)?;
                 Ok((found.clone(), Freshness::Stale(format!("{fetch_error:#}"))))
@@ -85,14 +75,9 @@ impl Directory<'_> {
     /// Fetches the list and caches it. Processes that need the list at the
     /// same moment fetch it once: the others wait, then (unless `refresh`)
     /// take the list the first one saved.
-    fn fetch_and_save(
-        &self,
-        refresh: bool,
-        fetch: impl FnOnce() -> Result<Vec<Account>>,
-    ) -> Result<AccountList> {
+    fn fetch_and_save(&self, refresh: bool, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
         let flight_name = format!("accounts-{}", hex(&self.source));
-        let _flight =
-            credentials::single_flight(self.cache, &flight_name, crate::session::FLIGHT_WAIT);
+        let _flight = credentials::single_flight(self.cache, &flight_name, crate::session::FLIGHT_WAIT);
         if !refresh {
             if let Some(list) = accounts::load_all(self.cache)?.remove(&self.source) {
                 if list.is_fresh(self.now, self.ttl_secs) {

@@ -33,10 +33,7 @@ pub fn parse_secs(text: &str) -> Result<u64, String> {
             return Err(bad());
         }
         let n: u64 = digits.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
+        total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
         digits.clear();
         last_unit = unit;
     }

@@ -14,9 +14,7 @@ pub fn init(verbosity: u8) {
         (Ok(spec), _) if !spec.is_empty() => EnvFilter::new(spec),
         (_, 0) => return,
         (_, 1) => EnvFilter::new("xacct=debug"),
-        (_, 2) => EnvFilter::new(
-            "xacct=trace,aws_config=debug,aws_smithy_runtime=debug,aws_sdk_sts=debug",
-        ),
+        (_, 2) => EnvFilter::new("xacct=trace,aws_config=debug,aws_smithy_runtime=debug,aws_sdk_sts=debug"),
         _ => EnvFilter::new("trace"),
     };
     let _ = tracing_subscriber::fmt()
@@ -59,10 +57,7 @@ pub fn redact(text: &str) -> String {
             let value_end = value_start
                 + out[value_start..]
                     .char_indices()
-                    .find(|(_, c)| {
-                        !(c.is_ascii_alphanumeric()
-                            || matches!(c, '+' | '/' | '=' | '%' | '-' | '_'))
-                    })
+                    .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '%' | '-' | '_')))
                     .map_or(out.len() - value_start, |(i, _)| i);
             if value_end > value_start && !out[value_start..value_end].starts_with("(redacted)") {
                 out.replace_range(value_start..value_end, "(redacted)");
@@ -119,18 +114,12 @@ mod tests {
                 "<SecretAccessKey>abc+/=123</SecretAccessKey>",
                 "<SecretAccessKey>(redacted)</SecretAccessKey>",
             ),
-            (
-                r#"{"SessionToken":"FQo/x=="}"#,
-                r#"{"SessionToken":"(redacted)"}"#,
-            ),
+            (r#"{"SessionToken":"FQo/x=="}"#, r#"{"SessionToken":"(redacted)"}"#),
             (
                 "secret_access_key: \"s3cr3t\", x",
                 "secret_access_key: \"(redacted)\", x",
             ),
-            (
-                "AWS_SESSION_TOKEN=tok123 next",
-                "AWS_SESSION_TOKEN=(redacted) next",
-            ),
+            ("AWS_SESSION_TOKEN=tok123 next", "AWS_SESSION_TOKEN=(redacted) next"),
             ("Signature=abcdef0123", "Signature=(redacted)"),
             ("nothing secret", "nothing secret"),
         ];

@@ -11,10 +11,7 @@ pub fn load(arg: &str, base_dir: &Path) -> Result<String, String> {
         arg.to_owned()
     } else {
         let path = base_dir.join(arg);
-        std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read policy file {}: {e}", path.display()))?
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read policy file {}: {e}", path.display()))?
     };
-    validate::session_policy(&text)
-        .map(str::to_owned)
-        .map_err(|e| e.0)
+    validate::session_policy(&text).map(str::to_owned).map_err(|e| e.0)
 }

@@ -11,9 +11,8 @@ use crate::validate;
 
 /// A 6-digit MFA code for `serial`, typed at the terminal.
 pub fn token_code(serial: &str) -> Result<String> {
-    let no_terminal = || {
-        anyhow!("an MFA code is needed for {serial} and there is no terminal to ask on: pass --token-code")
-    };
+    let no_terminal =
+        || anyhow!("an MFA code is needed for {serial} and there is no terminal to ask on: pass --token-code");
     let mut tty = OpenOptions::new()
         .read(true)
         .write(true)
@@ -22,9 +21,7 @@ pub fn token_code(serial: &str) -> Result<String> {
     write!(tty, "MFA code for {serial}: ").map_err(|_| no_terminal())?;
     tty.flush().ok();
     let mut answer = String::new();
-    BufReader::new(&tty)
-        .read_line(&mut answer)
-        .map_err(|_| no_terminal())?;
+    BufReader::new(&tty).read_line(&mut answer).map_err(|_| no_terminal())?;
     let code = answer.trim();
     validate::token_code(code)?;
     Ok(code.to_owned())

@@ -72,10 +72,7 @@ impl RoleSpec {
             Some(parts) => (parts.partition.as_str(), parts.account_id.as_str()),
             None => (partition, account_id),
         };
-        format!(
-            "arn:{partition}:iam::{account_id}:role{}{}",
-            self.path, self.name
-        )
+        format!("arn:{partition}:iam::{account_id}:role{}{}", self.path, self.name)
     }
 
     /// `team/ops/Name`: the path without its leading slash, then the name, as the

@@ -48,12 +48,7 @@ pub fn plan(ctx: &Context, args: &TargetArgs, cli: Options) -> Result<SessionPla
     plan_at_depth(ctx, args, cli, 0)
 }
 
-fn plan_at_depth(
-    ctx: &Context,
-    args: &TargetArgs,
-    cli: Options,
-    depth: usize,
-) -> Result<SessionPlan> {
+fn plan_at_depth(ctx: &Context, args: &TargetArgs, cli: Options, depth: usize) -> Result<SessionPlan> {
     if depth > MAX_CHAIN_DEPTH {
         bail!(
             "profile {} chains through more than {MAX_CHAIN_DEPTH} profiles",
@@ -71,10 +66,7 @@ fn plan_at_depth(
     let o = &target.options;
     let request = AssumeRoleRequest {
         role_arn: target.role_arn(),
-        session_name: o
-            .session_name
-            .clone()
-            .unwrap_or_else(source::default_session_name),
+        session_name: o.session_name.clone().unwrap_or_else(source::default_session_name),
         duration_secs: o.duration_secs.unwrap_or(validate::DEFAULT_DURATION_SECS),
         external_id: o.external_id.clone(),
         source_identity: o.source_identity.clone(),
@@ -89,12 +81,7 @@ fn plan_at_depth(
                 account: parent.clone(),
                 role: None,
             };
-            SourcePlan::Chained(Box::new(plan_at_depth(
-                ctx,
-                &parent_args,
-                inherited,
-                depth + 1,
-            )?))
+            SourcePlan::Chained(Box::new(plan_at_depth(ctx, &parent_args, inherited, depth + 1)?))
         }
         (None, Some(serial)) => SourcePlan::Mfa {
             source,
@@ -105,11 +92,7 @@ fn plan_at_depth(
     let (source_name, chained_from, mfa_serial) = match &source_plan {
         SourcePlan::Sdk(source) => (source.cache_name(), None, None),
         SourcePlan::Mfa { source, serial } => (source.cache_name(), None, Some(serial.clone())),
-        SourcePlan::Chained(parent) => (
-            format!("chain:{}", args.account),
-            Some(parent.key.id()),
-            None,
-        ),
+        SourcePlan::Chained(parent) => (format!("chain:{}", args.account), Some(parent.key.id()), None),
     };
     if matches!(source_plan, SourcePlan::Chained(_) | SourcePlan::Mfa { .. }) {
         check_chained_duration(
@@ -187,26 +170,18 @@ impl Sessions<'_> {
             SourcePlan::Sdk(source) => match profile_file::mfa_serial(source.profile.as_deref()) {
                 // The source profile asks for MFA in ~/.aws/config.
                 Some(serial) => {
-                    check_chained_duration(
-                        plan.request.duration_secs,
-                        "the source profile uses MFA",
-                    )?;
+                    check_chained_duration(plan.request.duration_secs, "the source profile uses MFA")?;
                     self.mfa_session(source, &serial, region)?
                 }
                 None => {
                     if source.is_temporary() {
-                        check_chained_duration(
-                            plan.request.duration_secs,
-                            "the source credentials are temporary",
-                        )?;
+                        check_chained_duration(plan.request.duration_secs, "the source credentials are temporary")?;
                     }
                     Aws::connect(source.profile.as_deref(), region)?
                 }
             },
             SourcePlan::Mfa { source, serial } => self.mfa_session(source, serial, region)?,
-            SourcePlan::Chained(parent) => {
-                Aws::connect_as(&self.obtain_inner(parent, false)?.credentials, region)?
-            }
+            SourcePlan::Chained(parent) => Aws::connect_as(&self.obtain_inner(parent, false)?.credentials, region)?,
         };
         let credentials = aws.block_on(sts::assume_role(&aws.config, &plan.request))?;
         let entry = Entry {
@@ -248,12 +223,7 @@ impl Sessions<'_> {
             None => prompt::token_code(serial)?,
         };
         let base = Aws::connect(source.profile.as_deref(), region)?;
-        let credentials = base.block_on(sts::session_token(
-            &base.config,
-            serial,
-            &code,
-            key.duration_secs,
-        ))?;
+        let credentials = base.block_on(sts::session_token(&base.config, serial, &code, key.duration_secs))?;
         let entry = Entry {
             role_arn: serial.to_owned(),
             mfa_session: true,

@@ -27,9 +27,7 @@ impl Source {
     /// example from an earlier `eval "$(xacct assume ...)"`): assuming a role
     /// from them is role chaining.
     pub fn is_temporary(&self) -> bool {
-        self.profile.is_none()
-            && non_empty("AWS_ACCESS_KEY_ID").is_some()
-            && non_empty("AWS_SESSION_TOKEN").is_some()
+        self.profile.is_none() && non_empty("AWS_ACCESS_KEY_ID").is_some() && non_empty("AWS_SESSION_TOKEN").is_some()
     }
 
     /// A custom STS endpoint, which makes credentials differ from AWS's own.
@@ -108,20 +106,9 @@ mod tests {
 
     #[test]
     fn session_names_are_valid_by_construction() {
-        for user in [
-            "alice",
-            "",
-            "a",
-            "Jürgen Müller",
-            "DOMAIN\\bob",
-            &"x".repeat(100),
-            "ü",
-        ] {
+        for user in ["alice", "", "a", "Jürgen Müller", "DOMAIN\\bob", &"x".repeat(100), "ü"] {
             let name = session_name_for(user);
-            assert!(
-                validate::session_name(&name).is_ok(),
-                "{user:?} -> {name:?}"
-            );
+            assert!(validate::session_name(&name).is_ok(), "{user:?} -> {name:?}");
         }
         assert_eq!(session_name_for("alice"), "alice");
         assert_eq!(session_name_for("DOMAIN\\bob"), "DOMAIN-bob");

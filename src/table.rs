@@ -3,10 +3,7 @@
 //! cursor, clear the screen or break the alignment.
 
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
-    let clean_rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| clean(c)).collect())
-        .collect();
+    let clean_rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &clean_rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -31,9 +28,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 /// `text` with every control character (including newlines, tabs and ESC)
 /// shown as `?`.
 pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -43,11 +38,7 @@ mod tests {
     #[test]
     fn aligns_columns_and_neutralises_control_characters() {
         let rows = vec![
-            vec![
-                "1".to_string(),
-                "a\u{1b}[2Jb\nc".to_string(),
-                "x".to_string(),
-            ],
+            vec!["1".to_string(), "a\u{1b}[2Jb\nc".to_string(), "x".to_string()],
             vec!["22".to_string(), "ü".to_string(), "y".to_string()],
         ];
         let text = render(&["ID", "NAME", "Z"], &rows);

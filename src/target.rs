@@ -46,10 +46,7 @@ pub fn options_for(args: &TargetArgs, cli: Options, config: &Config) -> Result<(
         cli.role = Some(RoleSpec::parse(role)?);
     }
     Ok(match config.profiles.get(&args.account) {
-        Some(profile) => (
-            profile.account.clone(),
-            cli.or(&profile.options).or(&config.defaults),
-        ),
+        Some(profile) => (profile.account.clone(), cli.or(&profile.options).or(&config.defaults)),
         None => (args.account.clone(), cli.or(&config.defaults)),
     })
 }
@@ -77,9 +74,7 @@ pub fn resolve(
         _ if text.is_empty() => {
             bail!("no account given: pass an account name, alias or 12-digit ID")
         }
-        _ if text.chars().all(|c| c.is_ascii_digit()) => {
-            (validate::account_id(text)?.to_owned(), None)
-        }
+        _ if text.chars().all(|c| c.is_ascii_digit()) => (validate::account_id(text)?.to_owned(), None),
         _ => {
             let (account, freshness) = directory.find(text, fetch)?;
             if let Freshness::Stale(why) = freshness {

@@ -132,8 +132,7 @@ pub fn partition(s: &str) -> Result<&str, Invalid> {
 }
 
 pub fn external_id(s: &str) -> Result<&str, Invalid> {
-    let ok = (2..=1224).contains(&s.chars().count())
-        && s.chars().all(|c| is_name_char(c) || c == ':' || c == '/');
+    let ok = (2..=1224).contains(&s.chars().count()) && s.chars().all(|c| is_name_char(c) || c == ':' || c == '/');
     if ok {
         Ok(s)
     } else {
@@ -162,8 +161,7 @@ pub fn source_identity(s: &str) -> Result<&str, Invalid> {
 }
 
 pub fn mfa_serial(s: &str) -> Result<&str, Invalid> {
-    let ok = (9..=256).contains(&s.chars().count())
-        && s.chars().all(|c| is_name_char(c) || c == '/' || c == ':');
+    let ok = (9..=256).contains(&s.chars().count()) && s.chars().all(|c| is_name_char(c) || c == '/' || c == ':');
     if ok {
         Ok(s)
     } else {
@@ -282,9 +280,7 @@ pub fn policy_arns(arns: &[String]) -> Result<(), Invalid> {
 /// An inline session policy: a JSON document of at most 2048 characters.
 pub fn session_policy(text: &str) -> Result<&str, Invalid> {
     if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
-        return Err(invalid(format!(
-            "the session policy is not valid JSON: {e}"
-        )));
+        return Err(invalid(format!("the session policy is not valid JSON: {e}")));
     }
     let len = text.chars().count();
     if len > MAX_POLICY_CHARS {
@@ -299,12 +295,7 @@ pub fn session_policy(text: &str) -> Result<&str, Invalid> {
 /// that hostile input cannot rewrite the terminal, and cut if very long.
 pub fn shown(s: &str) -> String {
     const MAX: usize = 80;
-    let mut out: String = s
-        .chars()
-        .take(MAX)
-        .collect::<String>()
-        .escape_debug()
-        .to_string();
+    let mut out: String = s.chars().take(MAX).collect::<String>().escape_debug().to_string();
     if s.chars().count() > MAX {
         out.push_str("...");
     }
@@ -318,13 +309,7 @@ mod tests {
     #[test]
     fn account_ids_are_twelve_digits_with_leading_zeros_kept() {
         assert!(account_id("012345678901").is_ok());
-        for bad in [
-            "",
-            "12345678901",
-            "1234567890123",
-            "12345678901a",
-            "١٢٣٤٥٦٧٨٩٠١٢",
-        ] {
+        for bad in ["", "12345678901", "1234567890123", "12345678901a", "١٢٣٤٥٦٧٨٩٠١٢"] {
             assert!(account_id(bad).is_err(), "{bad}");
         }
     }

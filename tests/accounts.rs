@@ -15,14 +15,8 @@ fn lists_every_account_across_pages() {
         ["ID", "NAME", "EMAIL", "STATE", "JOINED"]
     );
     assert_eq!(lines.len() - 1, sandbox.info.accounts.len());
-    assert!(
-        sandbox.info.accounts.len() > 20,
-        "the seed must make ListAccounts page"
-    );
-    let demo = lines
-        .iter()
-        .find(|l| l.contains(" DEMO "))
-        .expect("DEMO listed");
+    assert!(sandbox.info.accounts.len() > 20, "the seed must make ListAccounts page");
+    let demo = lines.iter().find(|l| l.contains(" DEMO ")).expect("DEMO listed");
     assert!(demo.starts_with(&sandbox.info.demo_account_id));
     assert!(demo.contains("demo@example.com") && demo.contains("ACTIVE"));
     // 26 accounts at 20 a page: two ListAccounts calls.
@@ -33,8 +27,7 @@ fn lists_every_account_across_pages() {
 fn json_is_an_array_of_accounts() {
     let sandbox = Sandbox::start();
     let home = Home::with_sandbox(&sandbox);
-    let json: serde_json::Value =
-        serde_json::from_str(home.run(&["accounts", "--json"]).ok()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(home.run(&["accounts", "--json"]).ok()).unwrap();
     let accounts = json.as_array().unwrap();
     assert_eq!(accounts.len(), sandbox.info.accounts.len());
     let demo = accounts.iter().find(|a| a["name"] == "DEMO").unwrap();
@@ -59,11 +52,7 @@ fn the_list_is_cached_until_refresh_or_ttl() {
     sandbox.clear_requests();
     home.write_config("[defaults]\naccounts_ttl = 0\n");
     home.run(&["accounts"]).ok();
-    assert_eq!(
-        sandbox.count("ListAccounts"),
-        2,
-        "a zero TTL always fetches"
-    );
+    assert_eq!(sandbox.count("ListAccounts"), 2, "a zero TTL always fetches");
 }
 
 #[test]
@@ -74,9 +63,7 @@ fn a_stale_list_still_serves_names_when_aws_is_unreachable() {
     home.write_config("[defaults]\naccounts_ttl = 0\n");
     home.set("AWS_ENDPOINT_URL", "http://127.0.0.1:1");
     let out = home.run(&["url", "demo", "MemberReadOnlyAccess"]);
-    assert!(out
-        .ok()
-        .contains(&format!("account={}", sandbox.info.demo_account_id)));
+    assert!(out.ok().contains(&format!("account={}", sandbox.info.demo_account_id)));
     assert!(
         out.stderr.contains("warning: using an old account list"),
         "{}",

@@ -29,13 +29,7 @@ fn exports_every_variable_tools_read_and_unsets_the_confusing_ones() {
     let sandbox = Sandbox::start();
     let home = Home::with_sandbox(&sandbox);
     let code = home
-        .run(&[
-            "assume",
-            "DEMO",
-            "MemberReadOnlyAccess",
-            "--region",
-            "eu-west-1",
-        ])
+        .run(&["assume", "DEMO", "MemberReadOnlyAccess", "--region", "eu-west-1"])
         .ok()
         .to_owned();
     for var in [
@@ -45,10 +39,7 @@ fn exports_every_variable_tools_read_and_unsets_the_confusing_ones() {
         "AWS_CREDENTIAL_EXPIRATION",
         "AWS_SESSION_EXPIRATION",
     ] {
-        assert!(
-            !exported(&home, &code, var).is_empty(),
-            "{var} not exported"
-        );
+        assert!(!exported(&home, &code, var).is_empty(), "{var} not exported");
     }
     assert_eq!(exported(&home, &code, "AWS_REGION"), "eu-west-1");
     assert_eq!(exported(&home, &code, "AWS_DEFAULT_REGION"), "eu-west-1");
@@ -74,60 +65,35 @@ fn session_name_and_duration_reach_sts() {
         .ends_with("assumed-role/MemberReadOnlyAccess/ops@example.com"));
     let expiration = xacct::clock::parse_rfc3339(lines.next().unwrap()).unwrap();
     let secs = (expiration - xacct::clock::now()).whole_seconds();
-    assert!(
-        (800..=900).contains(&secs),
-        "a 15m session expires in {secs}s"
-    );
+    assert!((800..=900).contains(&secs), "a 15m session expires in {secs}s");
 }
 
 #[test]
 fn second_call_is_served_from_the_cache_without_a_request() {
     let sandbox = Sandbox::start();
     let home = Home::with_sandbox(&sandbox);
-    let first = home
-        .run(&["assume", "demo", "MemberReadOnlyAccess"])
-        .ok()
-        .to_owned();
+    let first = home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok().to_owned();
     assert_eq!(sandbox.count("AssumeRole"), 1);
     sandbox.clear_requests();
-    let second = home
-        .run(&["assume", "demo", "MemberReadOnlyAccess"])
-        .ok()
-        .to_owned();
+    let second = home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok().to_owned();
     assert_eq!(first, second, "same credentials from the cache");
-    assert_eq!(
-        sandbox.requests(),
-        vec![],
-        "a cache hit sends no request at all"
-    );
+    assert_eq!(sandbox.requests(), vec![], "a cache hit sends no request at all");
     // Even with the endpoint gone, the cached credentials are served.
     drop(sandbox);
-    assert_eq!(
-        home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok(),
-        first
-    );
+    assert_eq!(home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok(), first);
 }
 
 #[test]
 fn different_options_are_different_cache_entries() {
     let sandbox = Sandbox::start();
     let home = Home::with_sandbox(&sandbox);
-    let a = home
-        .run(&["assume", "demo", "MemberReadOnlyAccess"])
-        .ok()
-        .to_owned();
+    let a = home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok().to_owned();
     let b = home
         .run(&["assume", "demo", "MemberReadOnlyAccess", "--duration", "2h"])
         .ok()
         .to_owned();
     let c = home
-        .run(&[
-            "assume",
-            "demo",
-            "MemberReadOnlyAccess",
-            "--session-name",
-            "bob",
-        ])
+        .run(&["assume", "demo", "MemberReadOnlyAccess", "--session-name", "bob"])
         .ok()
         .to_owned();
     let d = home.run(&["assume", "demo"]).ok().to_owned();
@@ -146,10 +112,7 @@ fn different_options_are_different_cache_entries() {
 fn entries_near_expiry_are_refreshed_not_served() {
     let sandbox = Sandbox::start();
     let home = Home::with_sandbox(&sandbox);
-    let first = home
-        .run(&["assume", "demo", "MemberReadOnlyAccess"])
-        .ok()
-        .to_owned();
+    let first = home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok().to_owned();
     // Ten minutes left is inside the default 15-minute refresh margin.
     let soon = xacct::clock::rfc3339(xacct::clock::now() + time::Duration::minutes(10));
     let text = std::fs::read_to_string(home.credentials_file()).unwrap();
@@ -165,10 +128,7 @@ fn entries_near_expiry_are_refreshed_not_served() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(home.credentials_file(), edited).unwrap();
-    let second = home
-        .run(&["assume", "demo", "MemberReadOnlyAccess"])
-        .ok()
-        .to_owned();
+    let second = home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok().to_owned();
     assert_ne!(
         exported(&home, &first, "AWS_ACCESS_KEY_ID"),
         exported(&home, &second, "AWS_ACCESS_KEY_ID")
@@ -176,10 +136,7 @@ fn entries_near_expiry_are_refreshed_not_served() {
     assert_eq!(sandbox.count("AssumeRole"), 2);
     // With a 5-minute margin in the config the (fresh) entry is served again.
     home.write_config("[defaults]\nrefresh_margin = \"5m\"\n");
-    assert_eq!(
-        home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok(),
-        second
-    );
+    assert_eq!(home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok(), second);
     assert_eq!(sandbox.count("AssumeRole"), 2);
 }
 
@@ -219,10 +176,7 @@ fn accounts_are_found_by_id_alias_profile_and_role_arn() {
         home.shell("bash", &script).ok().trim().to_owned()
     };
     let ro = format!("arn:aws:sts::{demo}:assumed-role/MemberReadOnlyAccess");
-    assert_eq!(
-        whoami(&format!("{demo} MemberReadOnlyAccess")),
-        format!("{ro}/alice")
-    );
+    assert_eq!(whoami(&format!("{demo} MemberReadOnlyAccess")), format!("{ro}/alice"));
     assert_eq!(whoami("d MemberReadOnlyAccess"), format!("{ro}/alice"));
     assert_eq!(whoami("demo-ro"), format!("{ro}/profiled"));
     assert_eq!(
@@ -244,23 +198,11 @@ fn fish_and_powershell_code_carry_the_same_credentials() {
     let sandbox = Sandbox::start();
     let home = Home::with_sandbox(&sandbox);
     let posix = home.run(&["assume", "demo"]).ok().to_owned();
-    let fish = home
-        .run(&["assume", "demo", "--shell", "fish"])
-        .ok()
-        .to_owned();
-    let pwsh = home
-        .run(&["assume", "demo", "--shell", "powershell"])
-        .ok()
-        .to_owned();
+    let fish = home.run(&["assume", "demo", "--shell", "fish"]).ok().to_owned();
+    let pwsh = home.run(&["assume", "demo", "--shell", "powershell"]).ok().to_owned();
     let key = exported(&home, &posix, "AWS_ACCESS_KEY_ID");
-    assert!(
-        fish.contains(&format!("set -gx AWS_ACCESS_KEY_ID '{key}';")),
-        "{fish}"
-    );
-    assert!(
-        pwsh.contains(&format!("$Env:AWS_ACCESS_KEY_ID = '{key}'")),
-        "{pwsh}"
-    );
+    assert!(fish.contains(&format!("set -gx AWS_ACCESS_KEY_ID '{key}';")), "{fish}");
+    assert!(pwsh.contains(&format!("$Env:AWS_ACCESS_KEY_ID = '{key}'")), "{pwsh}");
     assert_eq!(
         sandbox.count("AssumeRole"),
         1,

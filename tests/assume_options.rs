@@ -52,7 +52,9 @@ fn mfa_session_serves_many_roles_with_one_code() {
 fn mfa_serial_from_the_config_and_from_the_aws_profile() {
     let sandbox = Sandbox::start();
     let mut home = Home::with_sandbox(&sandbox);
-    home.write_config(&format!("[profiles.ro]\naccount = \"DEMO\"\nrole = \"MemberReadOnlyAccess\"\nmfa_serial = \"{MFA}\"\n"));
+    home.write_config(&format!(
+        "[profiles.ro]\naccount = \"DEMO\"\nrole = \"MemberReadOnlyAccess\"\nmfa_serial = \"{MFA}\"\n"
+    ));
     home.run(&["assume", "ro", "--token-code", "111111"]).ok();
     assert_eq!(sandbox.count("GetSessionToken"), 1);
 
@@ -74,15 +76,8 @@ fn mfa_serial_from_the_config_and_from_the_aws_profile() {
     .unwrap();
     home.unset("AWS_ACCESS_KEY_ID");
     home.unset("AWS_SECRET_ACCESS_KEY");
-    home.run(&[
-        "assume",
-        "demo",
-        "--profile",
-        "mgmt",
-        "--token-code",
-        "222222",
-    ])
-    .ok();
+    home.run(&["assume", "demo", "--profile", "mgmt", "--token-code", "222222"])
+        .ok();
     let sessions = sandbox.calls("GetSessionToken");
     assert_eq!(sessions.len(), 2);
     assert_eq!(sessions[1].params["TokenCode"], "222222");
@@ -94,15 +89,8 @@ fn mfa_without_a_code_or_terminal_and_too_long_sessions_fail_clearly() {
     let home = Home::with_sandbox(&sandbox);
     home.run(&["assume", "demo", "--mfa-serial", MFA])
         .fails_with("an MFA code is needed for arn:aws:iam::123456789012:mfa/demo1 and there is no terminal to ask on: pass --token-code");
-    home.run(&[
-        "assume",
-        "demo",
-        "--mfa-serial",
-        MFA,
-        "--token-code",
-        "12345",
-    ])
-    .fails_with("invalid MFA code: an MFA code is exactly 6 digits");
+    home.run(&["assume", "demo", "--mfa-serial", MFA, "--token-code", "12345"])
+        .fails_with("invalid MFA code: an MFA code is exactly 6 digits");
     home.run(&[
         "assume",
         "demo",
@@ -116,10 +104,7 @@ fn mfa_without_a_code_or_terminal_and_too_long_sessions_fail_clearly() {
     .fails_with("AWS caps chained sessions at 1h: pass --duration 1h or less");
     home.run(&["assume", "demo", "--mfa-serial", "mfa"])
         .fails_with("invalid MFA serial");
-    assert_eq!(
-        sandbox.count("GetSessionToken") + sandbox.count("AssumeRole"),
-        0
-    );
+    assert_eq!(sandbox.count("GetSessionToken") + sandbox.count("AssumeRole"), 0);
 }
 
 #[test]
@@ -128,10 +113,7 @@ fn the_mfa_prompt_uses_the_terminal_never_stdout() {
     let home = Home::with_sandbox(&sandbox);
     let out_file = home.path().join("out.sh");
     // `script` gives xacct a pseudo-terminal; the code is typed into it.
-    let inner = format!(
-        "xacct assume demo --mfa-serial {MFA} > {}",
-        out_file.display()
-    );
+    let inner = format!("xacct assume demo --mfa-serial {MFA} > {}", out_file.display());
     let script = format!("printf '654321\\n' | script -qec '{inner}' /dev/null");
     let out = home.shell("bash", &script);
     assert_eq!(out.code, 0, "{} {}", out.stdout, out.stderr);
@@ -141,15 +123,9 @@ fn the_mfa_prompt_uses_the_terminal_never_stdout() {
         out.stdout
     );
     let code = std::fs::read_to_string(&out_file).unwrap();
-    assert!(
-        !code.contains("MFA code"),
-        "the prompt must not reach stdout: {code}"
-    );
+    assert!(!code.contains("MFA code"), "the prompt must not reach stdout: {code}");
     assert!(exported(&home, &code, "AWS_ACCESS_KEY_ID").starts_with("ASIA"));
-    assert_eq!(
-        sandbox.calls("GetSessionToken")[0].params["TokenCode"],
-        "654321"
-    );
+    assert_eq!(sandbox.calls("GetSessionToken")[0].params["TokenCode"], "654321");
 }
 
 #[test]
@@ -189,10 +165,7 @@ fn session_options_reach_sts_and_key_the_cache() {
     assert_eq!(p["Tags.member.2.Key"], "cost-centre");
     assert_eq!(p["Tags.member.2.Value"], "");
     assert_eq!(p["TransitiveTagKeys.member.1"], "Project");
-    assert_eq!(
-        p["PolicyArns.member.1.arn"],
-        "arn:aws:iam::aws:policy/ReadOnlyAccess"
-    );
+    assert_eq!(p["PolicyArns.member.1.arn"], "arn:aws:iam::aws:policy/ReadOnlyAccess");
     assert_eq!(p["Policy"], policy);
     // The same options hit the cache; any change is a new session.
     home.run(&args).ok();
@@ -219,26 +192,15 @@ fn session_options_are_validated_before_any_call() {
     let sandbox = Sandbox::start();
     let home = Home::with_sandbox(&sandbox);
     let eleven: Vec<String> = (0..11)
-        .flat_map(|i| {
-            [
-                "--policy-arn".to_owned(),
-                format!("arn:aws:iam::aws:policy/P{i}"),
-            ]
-        })
+        .flat_map(|i| ["--policy-arn".to_owned(), format!("arn:aws:iam::aws:policy/P{i}")])
         .collect();
     let big_policy = format!(
         "{{\"Version\":\"2012-10-17\",\"Statement\":[],\"x\":\"{}\"}}",
         "y".repeat(2048)
     );
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (
-            vec!["--external-id".into(), "x".into()],
-            "invalid external ID `x`",
-        ),
-        (
-            vec!["--external-id".into(), "has space".into()],
-            "invalid external ID",
-        ),
+        (vec!["--external-id".into(), "x".into()], "invalid external ID `x`"),
+        (vec!["--external-id".into(), "has space".into()], "invalid external ID"),
         (
             vec!["--source-identity".into(), "aws:me".into()],
             "may not start with aws:",
@@ -247,10 +209,7 @@ fn session_options_are_validated_before_any_call() {
             vec!["--tag".into(), "novalue".into()],
             "invalid --tag `novalue`: write KEY=VALUE",
         ),
-        (
-            vec!["--tag".into(), "k=semi;colon".into()],
-            "invalid value for tag `k`",
-        ),
+        (vec!["--tag".into(), "k=semi;colon".into()], "invalid value for tag `k`"),
         (vec!["--tag".into(), "=v".into()], "invalid tag key ``"),
         (
             vec!["--tag".into(), "A=1".into(), "--tag".into(), "a=2".into()],
@@ -269,10 +228,7 @@ fn session_options_are_validated_before_any_call() {
             vec!["--policy".into(), "{not json".into()],
             "the session policy is not valid JSON",
         ),
-        (
-            vec!["--policy".into(), big_policy],
-            "AWS takes at most 2048",
-        ),
+        (vec!["--policy".into(), big_policy], "AWS takes at most 2048"),
         (
             vec!["--policy".into(), "/nonexistent/policy.json".into()],
             "cannot read policy file /nonexistent/policy.json",
@@ -295,10 +251,7 @@ fn profiles_chain_role_to_role_and_loops_are_refused() {
     home.write_config(
         "[profiles.hub]\naccount = \"DEMO\"\n\n[profiles.spoke]\naccount = \"prod-01\"\nrole = \"Deployer\"\nassume_from = \"hub\"\n",
     );
-    let out = home.shell(
-        "bash",
-        "eval \"$(xacct assume spoke)\" && xacct whoami | head -n1",
-    );
+    let out = home.shell("bash", "eval \"$(xacct assume spoke)\" && xacct whoami | head -n1");
     assert_eq!(
         out.ok().trim(),
         format!("arn:aws:sts::{prod}:assumed-role/Deployer/alice")
@@ -306,10 +259,7 @@ fn profiles_chain_role_to_role_and_loops_are_refused() {
     let calls = sandbox.calls("AssumeRole");
     assert_eq!(calls.len(), 2);
     assert!(calls[0].params["RoleArn"].ends_with(":role/OrganizationAccountAccessRole"));
-    assert_eq!(
-        calls[1].params["RoleArn"],
-        format!("arn:aws:iam::{prod}:role/Deployer")
-    );
+    assert_eq!(calls[1].params["RoleArn"], format!("arn:aws:iam::{prod}:role/Deployer"));
     assert_ne!(
         calls[1].access_key_id, calls[0].access_key_id,
         "the second hop acts as the first hop's session"
@@ -334,10 +284,7 @@ fn profiles_chain_role_to_role_and_loops_are_refused() {
 fn output_formats() {
     let sandbox = Sandbox::start();
     let home = Home::with_sandbox(&sandbox);
-    let shell = home
-        .run(&["assume", "demo", "MemberReadOnlyAccess"])
-        .ok()
-        .to_owned();
+    let shell = home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok().to_owned();
     let key = exported(&home, &shell, "AWS_ACCESS_KEY_ID");
 
     let process: serde_json::Value = serde_json::from_str(
@@ -386,15 +333,8 @@ fn output_formats() {
         .run(&["assume", "demo", "MemberReadOnlyAccess", "--format", "env"])
         .ok()
         .to_owned();
-    assert!(
-        env.lines().any(|l| l == format!("AWS_ACCESS_KEY_ID={key}")),
-        "{env}"
-    );
-    assert!(
-        env.lines()
-            .all(|l| l.starts_with("AWS_") && l.contains('=')),
-        "{env}"
-    );
+    assert!(env.lines().any(|l| l == format!("AWS_ACCESS_KEY_ID={key}")), "{env}");
+    assert!(env.lines().all(|l| l.starts_with("AWS_") && l.contains('=')), "{env}");
     assert_eq!(sandbox.count("AssumeRole"), 1);
 }
 
@@ -486,8 +426,7 @@ fn whoami_tells_how_long_xacct_credentials_have_left() {
         expires.starts_with("expires in 29m") || expires.starts_with("expires in 30m"),
         "{expires}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&lines.collect::<Vec<_>>().join("\n")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&lines.collect::<Vec<_>>().join("\n")).unwrap();
     assert_eq!(json["Account"], sandbox.info.demo_account_id.as_str());
     assert!((1700..=1800).contains(&json["SecondsLeft"].as_i64().unwrap()));
 }

@@ -15,15 +15,9 @@ fn malformed_values_are_rejected_before_any_call() {
             "invalid account ID `12345`: an account ID is exactly 12 digits",
         ),
         (&["assume", "1234567890123"], "invalid account ID"),
-        (
-            &["assume", "111122223333", "bad role"],
-            "invalid role name `bad role`",
-        ),
+        (&["assume", "111122223333", "bad role"], "invalid role name `bad role`"),
         (&["assume", "111122223333", "a//b"], "invalid role path"),
-        (
-            &["assume", "111122223333", "arn:aws:iam::1:role/R"],
-            "invalid role ARN",
-        ),
+        (&["assume", "111122223333", "arn:aws:iam::1:role/R"], "invalid role ARN"),
         (
             &["assume", "111122223333", "arn:aws:iam::222233334444:role/R"],
             "is in account 222233334444, not in 111122223333",
@@ -56,18 +50,12 @@ fn malformed_values_are_rejected_before_any_call() {
             &["assume", "111122223333", "--region", "us east"],
             "invalid region `us east`",
         ),
-        (
-            &["url", "111122223333", "--color", "purple"],
-            "invalid color `purple`",
-        ),
+        (&["url", "111122223333", "--color", "purple"], "invalid color `purple`"),
         (
             &["url", "111122223333", "--display-name", &"x".repeat(65)],
             "invalid display name",
         ),
-        (
-            &["assume", "111122223333", "--shell", "tcsh"],
-            "invalid value 'tcsh'",
-        ),
+        (&["assume", "111122223333", "--shell", "tcsh"], "invalid value 'tcsh'"),
         (&["assume"], "required"),
         (&["assume", "a", "b", "c"], "unexpected argument"),
         (&["frobnicate"], "unrecognized subcommand"),
@@ -92,8 +80,7 @@ fn unknown_account_names_suggest_close_ones() {
     let home = Home::with_sandbox(&sandbox);
     home.run(&["assume", "demoo"])
         .fails_with("no account named `demoo` in the organization: did you mean `DEMO`?");
-    home.run(&["url", "prod-1"])
-        .fails_with("did you mean `prod-01`");
+    home.run(&["url", "prod-1"]).fails_with("did you mean `prod-01`");
     home.run(&["assume", "zzzzzzzzzzzz-nothing"])
         .fails_with("xacct accounts --refresh");
 }
@@ -115,20 +102,13 @@ fn config_problems_name_the_file_the_key_and_the_problem() {
             "[profiles.p]\naccount = \"111122223333\"\ncolor = \"mauve\"\n",
             "profiles.p.color: invalid color",
         ),
-        (
-            "[profiles.p]\nrole = \"R\"\n",
-            "profiles.p.account is missing",
-        ),
+        ("[profiles.p]\nrole = \"R\"\n", "profiles.p.account is missing"),
     ];
     for (text, needle) in cases {
         home.write_config(text);
         let out = home.run(&["url", "111122223333"]);
         out.fails_with(needle);
-        assert!(
-            out.stderr.contains(&format!("config file {file}")),
-            "{}",
-            out.stderr
-        );
+        assert!(out.stderr.contains(&format!("config file {file}")), "{}", out.stderr);
     }
 }
 
@@ -137,8 +117,7 @@ fn missing_source_credentials() {
     let home = Home::empty();
     home.run(&["assume", "111122223333"])
         .fails_with("no AWS credentials found: set AWS_PROFILE or pass --profile");
-    home.run(&["accounts"])
-        .fails_with("no AWS credentials found");
+    home.run(&["accounts"]).fails_with("no AWS credentials found");
     home.run(&["assume", "111122223333", "--profile", "nope"])
         .fails_with("no credentials for profile `nope`");
     home.run(&["assume", "demo"])
@@ -156,8 +135,7 @@ fn unreachable_endpoint() {
     };
     home.run(&["assume", "111122223333"])
         .fails_with("cannot reach the AWS endpoint");
-    home.run(&["accounts"])
-        .fails_with("cannot reach the AWS endpoint");
+    home.run(&["accounts"]).fails_with("cannot reach the AWS endpoint");
 }
 
 #[test]
@@ -169,8 +147,7 @@ fn access_denied_is_reported_with_the_fix() {
     sandbox.enforce_auth();
     home.run(&["assume", "demo", "MemberReadOnlyAccess"])
         .fails_with("AccessDenied: ");
-    home.run(&["accounts", "--refresh"])
-        .fails_with("AccessDenied");
+    home.run(&["accounts", "--refresh"]).fails_with("AccessDenied");
 }
 
 #[test]
@@ -190,10 +167,7 @@ fn failures_lose_nothing_from_the_stores() {
         assert_ne!(home.run(args).code, 0);
     }
     assert_eq!(std::fs::read(home.credentials_file()).unwrap(), credentials);
-    assert_eq!(
-        std::fs::read(home.cache_dir().join("accounts.toml")).unwrap(),
-        accounts
-    );
+    assert_eq!(std::fs::read(home.cache_dir().join("accounts.toml")).unwrap(), accounts);
     // And the cached entry still serves.
     home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok();
 }

@@ -37,9 +37,7 @@ fn profile_flag_env_and_config_all_select_the_source() {
     let whoami = |home: &Home, args: &str| {
         home.shell(
             "bash",
-            &format!(
-                "eval \"$(xacct assume {args})\" && xacct whoami | head -n1 && echo $AWS_REGION"
-            ),
+            &format!("eval \"$(xacct assume {args})\" && xacct whoami | head -n1 && echo $AWS_REGION"),
         )
         .ok()
         .to_owned()
@@ -70,8 +68,5 @@ fn an_explicit_profile_wins_over_environment_credentials() {
         .into_iter()
         .map(|r| r.access_key_id.unwrap_or_default())
         .collect();
-    assert!(
-        keys.iter().all(|k| k == &sandbox.info.demo1.access_key_id),
-        "{keys:?}"
-    );
+    assert!(keys.iter().all(|k| k == &sandbox.info.demo1.access_key_id), "{keys:?}");
 }

@@ -8,13 +8,7 @@ use common::{Home, Sandbox};
 fn by_id_needs_no_credentials_and_no_endpoint() {
     let home = Home::empty();
     let url = home
-        .run(&[
-            "url",
-            "111122223333",
-            "MemberReadOnlyAccess",
-            "--color",
-            "blue",
-        ])
+        .run(&["url", "111122223333", "MemberReadOnlyAccess", "--color", "blue"])
         .ok()
         .trim()
         .to_owned();
@@ -43,10 +37,7 @@ fn by_name_from_the_cached_list_without_credentials() {
         "83D4E8",
     ]);
     let url = url.ok().trim().to_owned();
-    assert!(
-        url.contains("roleName=MemberReadOnlyAccess&account="),
-        "{url}"
-    );
+    assert!(url.contains("roleName=MemberReadOnlyAccess&account="), "{url}");
     assert!(url.ends_with("&displayName=demo-ro&color=83d4e8"), "{url}");
 }
 
@@ -74,11 +65,7 @@ fn role_paths_partitions_and_encoding() {
         "{cn}"
     );
     let gov = home
-        .run(&[
-            "url",
-            "111122223333",
-            "arn:aws-us-gov:iam::111122223333:role/R",
-        ])
+        .run(&["url", "111122223333", "arn:aws-us-gov:iam::111122223333:role/R"])
         .ok()
         .to_owned();
     assert!(

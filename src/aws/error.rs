@@ -16,17 +16,12 @@ where
         SdkError::ServiceError(service) => {
             let inner = service.err();
             let (code, message) = match inner.code() {
-                Some(code) => (
-                    code.to_owned(),
-                    inner.message().unwrap_or("no message").to_owned(),
-                ),
+                Some(code) => (code.to_owned(), inner.message().unwrap_or("no message").to_owned()),
                 None => code_from_body(service.raw()),
             };
             with_hint(&code, &message)
         }
-        SdkError::TimeoutError(_) => {
-            "AWS did not answer in time: check your network and try again".into()
-        }
+        SdkError::TimeoutError(_) => "AWS did not answer in time: check your network and try again".into(),
         SdkError::DispatchFailure(failure) => {
             let cause = root_cause(err);
             if failure.is_io() || failure.is_timeout() {
@@ -37,9 +32,7 @@ where
         }
         SdkError::ConstructionFailure(_) => {
             let cause = root_cause(err);
-            if cause.to_lowercase().contains("credentials")
-                || cause.to_lowercase().contains("profile")
-            {
+            if cause.to_lowercase().contains("credentials") || cause.to_lowercase().contains("profile") {
                 format!(
                     "no usable source credentials ({cause}): set AWS_PROFILE or pass --profile, \
                      export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
@@ -49,8 +42,7 @@ where
             }
         }
         SdkError::ResponseError(response)
-            if response.raw().status().is_client_error()
-                || response.raw().status().is_server_error() =>
+            if response.raw().status().is_client_error() || response.raw().status().is_server_error() =>
         {
             let (code, message) = code_from_body(response.raw());
             with_hint(&code, &message)
@@ -73,11 +65,7 @@ fn with_hint(code: &str, message: &str) -> String {
 /// Code and message of an error body the SDK could not parse (some AWS
 /// stand-ins answer in another protocol's format), else the HTTP status.
 fn code_from_body(raw: &HttpResponse) -> (String, String) {
-    let body = raw
-        .body()
-        .bytes()
-        .map(String::from_utf8_lossy)
-        .unwrap_or_default();
+    let body = raw.body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
     let tag = |name: &str| {
         let start = body.find(&format!("<{name}>"))? + name.len() + 2;
         let end = body[start..].find(&format!("</{name}>"))? + start;
@@ -98,9 +86,11 @@ pub fn credentials(err: &CredentialsError, profile: Option<&str>) -> String {
         (CredentialsError::CredentialsNotLoaded(_), Some(profile)) => format!(
             "no credentials for profile `{profile}`: check that it exists in ~/.aws/config or ~/.aws/credentials"
         ),
-        (CredentialsError::CredentialsNotLoaded(_), None) => "no AWS credentials found: set AWS_PROFILE or pass --profile, \
+        (CredentialsError::CredentialsNotLoaded(_), None) => {
+            "no AWS credentials found: set AWS_PROFILE or pass --profile, \
              export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
-            .to_owned(),
+                .to_owned()
+        }
         (CredentialsError::ProviderTimedOut(_), _) => {
             "loading the source credentials timed out: check your network and your profile's credential source".into()
         }
@@ -110,10 +100,10 @@ pub fn credentials(err: &CredentialsError, profile: Option<&str>) -> String {
 
 fn with_hint_for(code: &str, message: &str) -> Option<&'static str> {
     let lower = message.to_lowercase();
-    if code == "AccessDenied"
-        && (lower.contains("multifactorauthentication") || lower.contains("mfa"))
-    {
-        return Some("the MFA code was rejected (wrong, expired or already used): wait for the next code and try again");
+    if code == "AccessDenied" && (lower.contains("multifactorauthentication") || lower.contains("mfa")) {
+        return Some(
+            "the MFA code was rejected (wrong, expired or already used): wait for the next code and try again",
+        );
     }
     if code == "ValidationError" && lower.contains("chaining") {
         return Some("role chaining limits sessions to 1h: pass --duration 1h or less");
@@ -160,22 +150,13 @@ mod tests {
             "AccessDenied",
             "MultiFactorAuthentication failed with invalid MFA one time pass code.",
         );
-        assert!(
-            mfa.ends_with("wait for the next code and try again"),
-            "{mfa}"
-        );
+        assert!(mfa.ends_with("wait for the next code and try again"), "{mfa}");
         let chain = with_hint(
             "ValidationError",
             "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
         );
         assert!(chain.ends_with("pass --duration 1h or less"), "{chain}");
-        let denied = with_hint(
-            "AccessDenied",
-            "User: x is not authorized to perform: sts:AssumeRole",
-        );
-        assert!(
-            denied.ends_with("trust policy allows your source identity"),
-            "{denied}"
-        );
+        let denied = with_hint("AccessDenied", "User: x is not authorized to perform: sts:AssumeRole");
+        assert!(denied.ends_with("trust policy allows your source identity"), "{denied}");
     }
 }

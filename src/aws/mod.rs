@@ -38,10 +38,7 @@ pub fn set_attempt_timeout(timeout: Duration) {
 /// Standard retries (3 attempts, exponential backoff with jitter; throttling
 /// and 5xx answers are retried) and bounded attempts.
 fn loader(region: Option<&str>) -> aws_config::ConfigLoader {
-    let attempt = ATTEMPT_TIMEOUT
-        .get()
-        .copied()
-        .unwrap_or(DEFAULT_ATTEMPT_TIMEOUT);
+    let attempt = ATTEMPT_TIMEOUT.get().copied().unwrap_or(DEFAULT_ATTEMPT_TIMEOUT);
     let loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
@@ -73,11 +70,9 @@ impl Aws {
         let runtime = runtime()?;
         let mut loader = loader(region);
         if let Some(profile) = profile {
-            loader = loader.profile_name(profile).credentials_provider(
-                ProfileFileCredentialsProvider::builder()
-                    .profile_name(profile)
-                    .build(),
-            );
+            loader = loader
+                .profile_name(profile)
+                .credentials_provider(ProfileFileCredentialsProvider::builder().profile_name(profile).build());
         }
         let config = runtime.block_on(loader.load());
         // Resolve the source credentials once, up front, so that a missing or
@@ -94,14 +89,10 @@ impl Aws {
 
     /// Like [`Aws::connect`], acting with temporary credentials xacct already
     /// holds (an MFA session, or a role session to chain from).
-    pub fn connect_as(
-        credentials: &crate::credentials::Credentials,
-        region: Option<&str>,
-    ) -> Result<Self> {
+    pub fn connect_as(credentials: &crate::credentials::Credentials, region: Option<&str>) -> Result<Self> {
         let runtime = runtime()?;
         let config = runtime.block_on(loader(region).load());
-        let expiry = std::time::UNIX_EPOCH
-            + Duration::from_secs(credentials.expiration.unix_timestamp().max(0) as u64);
+        let expiry = std::time::UNIX_EPOCH + Duration::from_secs(credentials.expiration.unix_timestamp().max(0) as u64);
         let credentials = aws_credential_types::Credentials::new(
             &credentials.access_key_id,
             credentials.secret_access_key.expose(),

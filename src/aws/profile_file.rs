@@ -26,12 +26,8 @@ fn setting(text: &str, profile: &str, key: &str) -> Option<String> {
         }
         if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             let section = section.trim();
-            let name = section
-                .strip_prefix("profile ")
-                .map(str::trim)
-                .unwrap_or(section);
-            in_profile =
-                name == profile && (section == "default" || section.starts_with("profile "));
+            let name = section.strip_prefix("profile ").map(str::trim).unwrap_or(section);
+            in_profile = name == profile && (section == "default" || section.starts_with("profile "));
             continue;
         }
         if in_profile {
@@ -52,10 +48,7 @@ mod tests {
     #[test]
     fn finds_the_profile_setting() {
         let text = "[default]\nmfa_serial = arn:default\n\n[profile mgmt]\n# comment\nregion=eu-west-1\nmfa_serial=arn:aws:iam::1:mfa/a\n[sso-session x]\nmfa_serial = no\n";
-        assert_eq!(
-            setting(text, "default", "mfa_serial").as_deref(),
-            Some("arn:default")
-        );
+        assert_eq!(setting(text, "default", "mfa_serial").as_deref(), Some("arn:default"));
         assert_eq!(
             setting(text, "mgmt", "mfa_serial").as_deref(),
             Some("arn:aws:iam::1:mfa/a")

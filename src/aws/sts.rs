@@ -51,12 +51,7 @@ pub async fn assume_role(config: &SdkConfig, request: &AssumeRoleRequest) -> Res
 
 /// An MFA session: temporary credentials of the source identity itself, from
 /// which roles are then assumed without asking for another code.
-pub async fn session_token(
-    config: &SdkConfig,
-    serial: &str,
-    code: &str,
-    duration_secs: u64,
-) -> Result<Credentials> {
+pub async fn session_token(config: &SdkConfig, serial: &str, code: &str, duration_secs: u64) -> Result<Credentials> {
     let client = aws_sdk_sts::Client::new(config);
     let output = client
         .get_session_token()
@@ -65,19 +60,11 @@ pub async fn session_token(
         .duration_seconds(duration_secs as i32)
         .send()
         .await
-        .map_err(|e| {
-            anyhow!(
-                "cannot start an MFA session with {serial}: {}",
-                describe(&e)
-            )
-        })?;
+        .map_err(|e| anyhow!("cannot start an MFA session with {serial}: {}", describe(&e)))?;
     credentials(output.credentials(), "GetSessionToken")
 }
 
-fn credentials(
-    creds: Option<&aws_sdk_sts::types::Credentials>,
-    operation: &str,
-) -> Result<Credentials> {
+fn credentials(creds: Option<&aws_sdk_sts::types::Credentials>, operation: &str) -> Result<Credentials> {
     let creds = creds.ok_or_else(|| anyhow!("{operation} answered without credentials"))?;
     Ok(Credentials {
         access_key_id: creds.access_key_id().to_owned(),
@@ -109,6 +96,5 @@ pub async fn caller_identity(config: &SdkConfig) -> Result<CallerIdentity> {
 }
 
 pub fn to_offset(t: &aws_smithy_types::DateTime) -> Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(t.secs())
-        .map_err(|_| anyhow!("AWS sent an impossible timestamp"))
+    OffsetDateTime::from_unix_timestamp(t.secs()).map_err(|_| anyhow!("AWS sent an impossible timestamp"))
 }

@@ -14,9 +14,9 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
     let source = Source {
         profile: options.source_profile.clone(),
     };
-    let list = ctx.directory(&source).list(args.refresh, || {
-        app::fetch_accounts(&source, options.region.as_deref())
-    })?;
+    let list = ctx
+        .directory(&source)
+        .list(args.refresh, || app::fetch_accounts(&source, options.region.as_deref()))?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &list.accounts)?;
         writeln!(out)?;
@@ -26,11 +26,7 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
         .accounts
         .iter()
         .map(|a| {
-            let joined = a
-                .joined
-                .as_deref()
-                .map(|j| j.get(..10).unwrap_or(j))
-                .unwrap_or("-");
+            let joined = a.joined.as_deref().map(|j| j.get(..10).unwrap_or(j)).unwrap_or("-");
             vec![
                 a.id.clone(),
                 a.name.clone(),

@@ -28,8 +28,7 @@ pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
     let creds = &entry.credentials;
     match args.format {
         Format::Shell => {
-            let code = shell::render(args.shell, &creds.env_change(region.as_deref()))
-                .map_err(|e| anyhow!(e))?;
+            let code = shell::render(args.shell, &creds.env_change(region.as_deref())).map_err(|e| anyhow!(e))?;
             out.write_all(code.as_bytes())?;
         }
         Format::Env => {
@@ -82,9 +81,5 @@ pub fn output_region(target: &Target, entry: &Entry) -> Option<String> {
 fn env_region() -> Option<String> {
     ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .into_iter()
-        .find_map(|v| {
-            std::env::var(v)
-                .ok()
-                .filter(|r| validate::region(r).is_ok())
-        })
+        .find_map(|v| std::env::var(v).ok().filter(|r| validate::region(r).is_ok()))
 }

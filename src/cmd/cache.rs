@@ -63,13 +63,7 @@ fn list(ctx: &Context, as_json: bool, out: &mut impl Write) -> Result<()> {
             ]
         })
         .collect();
-    out.write_all(
-        table::render(
-            &["KEY", "KIND", "ACCOUNT", "ROLE", "SESSION", "LEFT"],
-            &rows,
-        )
-        .as_bytes(),
-    )?;
+    out.write_all(table::render(&["KEY", "KIND", "ACCOUNT", "ROLE", "SESSION", "LEFT"], &rows).as_bytes())?;
     Ok(())
 }
 

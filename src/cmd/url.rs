@@ -20,11 +20,7 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
         .map(console::check_display_name)
         .transpose()?
         .map(str::to_owned);
-    cli.color = args
-        .color
-        .as_deref()
-        .map(console::parse_color)
-        .transpose()?;
+    cli.color = args.color.as_deref().map(console::parse_color).transpose()?;
     let (target, _) = ctx.resolve_target(&args.target, cli)?;
     let role_name = target.role.console_name();
     if role_name.len() > MAX_CONSOLE_ROLE_NAME {
@@ -34,9 +30,11 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
             role_name.len()
         );
     }
-    let display_name = target.options.display_name.clone().unwrap_or_else(|| {
-        console::default_display_name(&target.role.name, target.account_label())
-    });
+    let display_name = target
+        .options
+        .display_name
+        .clone()
+        .unwrap_or_else(|| console::default_display_name(&target.role.name, target.account_label()));
     let url = SwitchRole {
         partition: &target.partition,
         account: &target.account_id,

@@ -25,8 +25,7 @@ pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
     };
     let now = clock::now();
     if args.json {
-        let mut doc =
-            json!({ "Account": identity.account, "Arn": identity.arn, "UserId": identity.user_id });
+        let mut doc = json!({ "Account": identity.account, "Arn": identity.arn, "UserId": identity.user_id });
         if let Some(expiration) = expiration {
             doc["Expiration"] = json!(clock::rfc3339(expiration));
             doc["SecondsLeft"] = json!((expiration - now).whole_seconds());
@@ -41,11 +40,7 @@ pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
             if left > 0 {
                 writeln!(out, "expires in {} ({when})", format_secs(left as u64))?;
             } else {
-                writeln!(
-                    out,
-                    "expired {} ago ({when})",
-                    format_secs(left.unsigned_abs())
-                )?;
+                writeln!(out, "expired {} ago ({when})", format_secs(left.unsigned_abs()))?;
             }
         }
     }

@@ -65,9 +65,7 @@ pub fn render(shell: Shell, change: &EnvChange) -> Result<String, String> {
 /// Names are validated, never escaped: `[A-Za-z_][A-Za-z0-9_]*`.
 fn check_name(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
-    let ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
         Ok(())
@@ -106,9 +104,7 @@ mod tests {
         assert!(fish.ends_with("set -e AWS_PROFILE AWS_SECURITY_TOKEN;\n"));
         let ps = render(Shell::Powershell, &change()).unwrap();
         assert!(ps.starts_with("$Env:AWS_ACCESS_KEY_ID = 'AKIA''1'\n"));
-        assert!(ps.ends_with(
-            "Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE,Env:AWS_SECURITY_TOKEN\n"
-        ));
+        assert!(ps.ends_with("Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE,Env:AWS_SECURITY_TOKEN\n"));
     }
 
     #[test]

@@ -66,20 +66,14 @@ impl Options {
             region: self.region.or_else(|| fallback.region.clone()),
             session_name: self.session_name.or_else(|| fallback.session_name.clone()),
             duration_secs: self.duration_secs.or(fallback.duration_secs),
-            source_profile: self
-                .source_profile
-                .or_else(|| fallback.source_profile.clone()),
+            source_profile: self.source_profile.or_else(|| fallback.source_profile.clone()),
             partition: self.partition.or_else(|| fallback.partition.clone()),
             display_name: self.display_name.or_else(|| fallback.display_name.clone()),
             color: self.color.or_else(|| fallback.color.clone()),
             external_id: self.external_id.or_else(|| fallback.external_id.clone()),
-            source_identity: self
-                .source_identity
-                .or_else(|| fallback.source_identity.clone()),
+            source_identity: self.source_identity.or_else(|| fallback.source_identity.clone()),
             tags: self.tags.or_else(|| fallback.tags.clone()),
-            transitive_tags: self
-                .transitive_tags
-                .or_else(|| fallback.transitive_tags.clone()),
+            transitive_tags: self.transitive_tags.or_else(|| fallback.transitive_tags.clone()),
             policy_arns: self.policy_arns.or_else(|| fallback.policy_arns.clone()),
             policy: self.policy.or_else(|| fallback.policy.clone()),
             mfa_serial: self.mfa_serial.or_else(|| fallback.mfa_serial.clone()),
@@ -135,9 +129,7 @@ impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
         let file_error = |msg: String| anyhow!("config file {}: {msg}", path.display());
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start].matches('\n').count() + 1);
+            let line = e.span().map(|span| text[..span.start].matches('\n').count() + 1);
             let msg = e.message().trim().replace('\n', " ");
             match line {
                 Some(line) => file_error(format!("line {line}: {msg}")),
@@ -148,8 +140,7 @@ impl Config {
         let defaults = &raw.defaults;
         if defaults.account.is_some() || defaults.assume_from.is_some() {
             return Err(file_error(
-                "defaults: account and assume_from name one account; put them in [profiles.NAME]"
-                    .into(),
+                "defaults: account and assume_from name one account; put them in [profiles.NAME]".into(),
             ));
         }
         let base_dir = path.parent().unwrap_or(Path::new("."));
@@ -157,9 +148,7 @@ impl Config {
         if let Some(v) = &defaults.refresh_margin {
             config.refresh_margin_secs = secs(v, "defaults.refresh_margin").map_err(file_error)?;
             if config.refresh_margin_secs >= validate::MAX_DURATION_SECS {
-                return Err(file_error(
-                    "defaults.refresh_margin: must be shorter than 12h".into(),
-                ));
+                return Err(file_error("defaults.refresh_margin: must be shorter than 12h".into()));
             }
         }
         if let Some(v) = &defaults.accounts_ttl {
@@ -303,21 +292,18 @@ impl RawSection {
                 .transpose()
                 .map_err(at("role"))?,
             region: checked(&self.region, validate::region).map_err(at("region"))?,
-            session_name: checked(&self.session_name, validate::session_name)
-                .map_err(at("session_name"))?,
+            session_name: checked(&self.session_name, validate::session_name).map_err(at("session_name"))?,
             duration_secs,
             source_profile: self.source_profile.clone(),
             partition: checked(&self.partition, validate::partition).map_err(at("partition"))?,
-            display_name: checked(&self.display_name, console::check_display_name)
-                .map_err(at("display_name"))?,
+            display_name: checked(&self.display_name, console::check_display_name).map_err(at("display_name"))?,
             color: self
                 .color
                 .as_deref()
                 .map(console::parse_color)
                 .transpose()
                 .map_err(at("color"))?,
-            external_id: checked(&self.external_id, validate::external_id)
-                .map_err(at("external_id"))?,
+            external_id: checked(&self.external_id, validate::external_id).map_err(at("external_id"))?,
             source_identity: checked(&self.source_identity, validate::source_identity)
                 .map_err(at("source_identity"))?,
             tags: self.tags.as_ref().map(|t| t.clone().into_iter().collect()),
@@ -329,25 +315,15 @@ impl RawSection {
                 .map(|p| policy::load(p, base_dir))
                 .transpose()
                 .map_err(|e| format!("{section}.policy: {e}"))?,
-            mfa_serial: checked(&self.mfa_serial, validate::mfa_serial)
-                .map_err(at("mfa_serial"))?,
+            mfa_serial: checked(&self.mfa_serial, validate::mfa_serial).map_err(at("mfa_serial"))?,
             assume_from: self.assume_from.clone(),
         };
-        options
-            .checked_session_options()
-            .map_err(|e| format!("{section}: {e}"))
+        options.checked_session_options().map_err(|e| format!("{section}: {e}"))
     }
 }
 
-fn checked(
-    value: &Option<String>,
-    check: impl Fn(&str) -> Result<&str, Invalid>,
-) -> Result<Option<String>, Invalid> {
-    value
-        .as_deref()
-        .map(check)
-        .transpose()
-        .map(|v| v.map(str::to_owned))
+fn checked(value: &Option<String>, check: impl Fn(&str) -> Result<&str, Invalid>) -> Result<Option<String>, Invalid> {
+    value.as_deref().map(check).transpose().map(|v| v.map(str::to_owned))
 }
 
 impl Options {
@@ -408,10 +384,7 @@ mod tests {
         let p = &c.profiles["prod-ro"];
         assert_eq!(p.account, "prod");
         assert_eq!(p.options.color.as_deref(), Some("f2b0a9"));
-        assert_eq!(
-            p.options.role.as_ref().unwrap().console_name(),
-            "team/ReadOnly"
-        );
+        assert_eq!(p.options.role.as_ref().unwrap().console_name(), "team/ReadOnly");
     }
 
     #[test]
@@ -422,10 +395,7 @@ mod tests {
                 "[defaults]\nduration = 60\n",
                 "defaults.duration: duration 60s is out of range",
             ),
-            (
-                "[profiles.p]\nrole = \"R\"\n",
-                "profiles.p.account is missing",
-            ),
+            ("[profiles.p]\nrole = \"R\"\n", "profiles.p.account is missing"),
             (
                 "[profiles.p]\naccount = \"a\"\nsession_name = \"a b\"\n",
                 "profiles.p.session_name: invalid session name",
@@ -434,14 +404,8 @@ mod tests {
                 "[defaults]\naccount = \"a\"\n",
                 "defaults: account and assume_from name one account",
             ),
-            (
-                "[defaults]\nduration = true\n",
-                "defaults.duration: expected seconds",
-            ),
-            (
-                "[aliases]\n\"123456789012\" = \"x\"\n",
-                "aliases.123456789012",
-            ),
+            ("[defaults]\nduration = true\n", "defaults.duration: expected seconds"),
+            ("[aliases]\n\"123456789012\" = \"x\"\n", "aliases.123456789012"),
             ("not toml", "line 1"),
         ];
         for (text, want) in cases {

@@ -76,21 +76,15 @@ pub struct Entry {
 
 /// Credentials for `key` that still have more than `margin_secs` left at `now`.
 /// A store that cannot be read is a miss here; the next write sets it aside.
-pub fn lookup(
-    dir: &PrivateDir,
-    key: &CacheKey,
-    now: OffsetDateTime,
-    margin_secs: u64,
-) -> Result<Option<Entry>> {
+pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs: u64) -> Result<Option<Entry>> {
     let Some(text) = dir.read(FILE)? else {
         return Ok(None);
     };
     let Ok(entries) = table::parse(&text, SECTION) else {
         return Ok(None);
     };
-    Ok(table::entry::<Entry>(&entries, &key.id()).filter(|e| {
-        e.role_arn == key.role_arn && e.credentials.secs_left(now) > margin_secs as i64
-    }))
+    Ok(table::entry::<Entry>(&entries, &key.id())
+        .filter(|e| e.role_arn == key.role_arn && e.credentials.secs_left(now) > margin_secs as i64))
 }
 
 /// Every cached entry that parses, by key id (for listings and for finding
@@ -233,7 +227,7 @@ mod tests {
         store(&dir, &a, &entry(&a, now + Duration::seconds(5)), now).unwrap();
         let later = now + Duration::minutes(1);
         store(&dir, &b, &entry(&b, later + Duration::hours(1)), later).unwrap();
-        let text = dir.read(FILE).unwrap().unwrap();
+        let text = String::from_utf8(dir.read(FILE).unwrap().unwrap()).unwrap();
         assert!(!text.contains("role/A"), "{text}");
         assert!(text.contains("role/B"));
     }
@@ -251,13 +245,7 @@ mod tests {
         assert!(lookup(&dir, &a, now, 900).unwrap().is_some());
         let aside = std::fs::read_dir(dir.path())
             .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .contains(".corrupt-")
-            })
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-"))
             .count();
         assert_eq!(aside, 1);
     }
@@ -273,8 +261,7 @@ mod tests {
         d.tags = vec![("k".into(), "v".into())];
         let mut e = a.clone();
         e.external_id = Some("x1".into());
-        let ids: std::collections::HashSet<String> =
-            [&a, &b, &c, &d, &e].iter().map(|k| k.id()).collect();
+        let ids: std::collections::HashSet<String> = [&a, &b, &c, &d, &e].iter().map(|k| k.id()).collect();
         assert_eq!(ids.len(), 5);
         assert_eq!(a.id(), key("A").id());
     }

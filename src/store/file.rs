@@ -32,13 +32,18 @@ impl PrivateDir {
         self.path.join(name)
     }
 
-    /// Contents of `name`, or `None` when it does not exist yet.
-    pub fn read(&self, name: &str) -> Result<Option<String>> {
+    /// Contents of `name`, or `None` when it does not exist yet. Refuses a
+    /// file or directory that others could have tampered with.
+    pub fn read(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        match fs::symlink_metadata(&self.path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            _ => check_private(&self.path, true)?,
+        }
         let path = self.file(name);
-        match fs::read_to_string(&path) {
-            Ok(text) => {
+        match fs::read(&path) {
+            Ok(bytes) => {
                 check_private(&path, false)?;
-                Ok(Some(text))
+                Ok(Some(bytes))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
@@ -49,8 +54,9 @@ impl PrivateDir {
     pub fn ensure(&self) -> Result<()> {
         match fs::symlink_metadata(&self.path) {
             Ok(_) => check_private(&self.path, true),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => create_private_dir(&self.path)
-                .with_context(|| format!("cannot create {}", self.path.display())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_private_dir(&self.path).with_context(|| format!("cannot create {}", self.path.display()))
+            }
             Err(e) => Err(e).with_context(|| format!("cannot inspect {}", self.path.display())),
         }
     }
@@ -65,8 +71,7 @@ impl PrivateDir {
             .write(true)
             .open(&path)
             .with_context(|| format!("cannot open lock file {}", path.display()))?;
-        file.lock()
-            .with_context(|| format!("cannot lock {}", path.display()))?;
+        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
         Ok(WriteLock { _file: file })
     }
 
@@ -87,9 +92,7 @@ impl PrivateDir {
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(&self.path)
-            .with_context(|| {
-                format!("cannot create a temporary file in {}", self.path.display())
-            })?;
+            .with_context(|| format!("cannot create a temporary file in {}", self.path.display()))?;
         tmp.write_all(contents.as_bytes())
             .and_then(|_| tmp.as_file().sync_all())
             .with_context(|| format!("cannot write {}", target.display()))?;
@@ -143,8 +146,7 @@ fn create_private_dir(path: &Path) -> io::Result<()> {
 #[cfg(unix)]
 fn check_private(path: &Path, is_dir: bool) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
-    let meta =
-        fs::symlink_metadata(path).with_context(|| format!("cannot inspect {}", path.display()))?;
+    let meta = fs::symlink_metadata(path).with_context(|| format!("cannot inspect {}", path.display()))?;
     let what = if is_dir { "directory" } else { "file" };
     if meta.file_type().is_symlink() {
         bail!(
@@ -191,7 +193,7 @@ mod tests {
         let dir = PrivateDir::at(root.path().join("xacct"));
         let lock = dir.lock("cache.toml").unwrap();
         dir.write_atomic(&lock, "cache.toml", "a = 1\n").unwrap();
-        assert_eq!(dir.read("cache.toml").unwrap().as_deref(), Some("a = 1\n"));
+        assert_eq!(dir.read("cache.toml").unwrap().as_deref(), Some(&b"a = 1\n"[..]));
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(dir.path()), 0o700);
         assert_eq!(mode(&dir.file("cache.toml")), 0o600);

@@ -19,7 +19,8 @@ pub struct Unusable(pub String);
 
 /// Entries under `section` in `text`; an error when the file is not a store of
 /// this format (garbage, truncated, wrong types, a newer version).
-pub fn parse(text: &str, section: &str) -> Result<Entries, Unusable> {
+pub fn parse(bytes: &[u8], section: &str) -> Result<Entries, Unusable> {
+    let text = std::str::from_utf8(bytes).map_err(|_| Unusable("it is not UTF-8 text".into()))?;
     let mut doc: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| Unusable(e.message().to_owned()))?;
@@ -55,12 +56,7 @@ pub fn all<T: DeserializeOwned>(entries: &Entries) -> Vec<(String, T)> {
 
 /// Reads the store for a read-modify-write under `lock`. A file that does not
 /// parse is moved aside with a warning, and the caller starts afresh.
-pub fn load_for_update(
-    dir: &PrivateDir,
-    lock: &WriteLock,
-    name: &str,
-    section: &str,
-) -> Result<Entries> {
+pub fn load_for_update(dir: &PrivateDir, lock: &WriteLock, name: &str, section: &str) -> Result<Entries> {
     let Some(text) = dir.read(name)? else {
         return Ok(Entries::new());
     };

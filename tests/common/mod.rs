@@ -85,8 +85,8 @@ impl Sandbox {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .expect("cannot read the sandbox's first line");
-        let info: SandboxInfo = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the moto sandbox did not start ({e}): {line:?}"));
+        let info: SandboxInfo =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("the moto sandbox did not start ({e}): {line:?}"));
         Self { child, stdin, info }
     }
 
@@ -97,18 +97,12 @@ impl Sandbox {
     }
 
     pub fn count(&self, action: &str) -> usize {
-        self.requests()
-            .iter()
-            .filter(|r| r.action == action)
-            .count()
+        self.requests().iter().filter(|r| r.action == action).count()
     }
 
     /// The requests of one action, in order.
     pub fn calls(&self, action: &str) -> Vec<Request> {
-        self.requests()
-            .into_iter()
-            .filter(|r| r.action == action)
-            .collect()
+        self.requests().into_iter().filter(|r| r.action == action).collect()
     }
 
     pub fn clear_requests(&self) {
@@ -122,8 +116,7 @@ impl Sandbox {
 
     /// A bare HTTP/1.0 exchange with the sandbox; returns the body.
     fn http(&self, method: &str, path: &str, body: &str) -> String {
-        let mut stream =
-            TcpStream::connect(("127.0.0.1", self.info.port)).expect("sandbox is listening");
+        let mut stream = TcpStream::connect(("127.0.0.1", self.info.port)).expect("sandbox is listening");
         write!(
             stream,
             "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
@@ -184,10 +177,7 @@ impl Home {
         let mut home = Self::empty();
         home.set("AWS_ENDPOINT_URL", &sandbox.info.endpoint);
         home.set("AWS_ACCESS_KEY_ID", &sandbox.info.demo1.access_key_id);
-        home.set(
-            "AWS_SECRET_ACCESS_KEY",
-            &sandbox.info.demo1.secret_access_key,
-        );
+        home.set("AWS_SECRET_ACCESS_KEY", &sandbox.info.demo1.secret_access_key);
         home.set("AWS_REGION", &sandbox.info.region);
         home
     }
@@ -223,11 +213,7 @@ impl Home {
     /// xacct-related inherited from the machine.
     pub fn apply(&self, cmd: &mut Command) {
         for (name, _) in std::env::vars_os().filter_map(|(n, v)| Some((n.into_string().ok()?, v))) {
-            if name.starts_with("AWS_")
-                || name.starts_with("XACCT_")
-                || name == "HTTP_PROXY"
-                || name == "HTTPS_PROXY"
-            {
+            if name.starts_with("AWS_") || name.starts_with("XACCT_") || name == "HTTP_PROXY" || name == "HTTPS_PROXY" {
                 cmd.env_remove(&name);
             }
         }
@@ -250,21 +236,16 @@ impl Home {
 
     /// Runs `script` in `shell` with this home's environment and xacct on PATH.
     pub fn shell(&self, shell: &str, script: &str) -> Output {
-        let mut cmd = Command::new(shell);
+        self.program(shell, &["-c", script])
+    }
+
+    /// Runs `program args...` with this home's environment and xacct on PATH.
+    pub fn program(&self, program: &str, args: &[&str]) -> Output {
+        let mut cmd = Command::new(program);
         self.apply(&mut cmd);
-        let bin_dir = assert_cmd::cargo::cargo_bin("xacct")
-            .parent()
-            .unwrap()
-            .to_owned();
-        let path = format!(
-            "{}:{}",
-            bin_dir.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        cmd.env("PATH", path)
-            .arg("-c")
-            .arg(script)
-            .stdin(Stdio::null());
+        let bin_dir = assert_cmd::cargo::cargo_bin("xacct").parent().unwrap().to_owned();
+        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+        cmd.env("PATH", path).args(args).stdin(Stdio::null());
         Output::of(&mut cmd)
     }
 }
@@ -299,12 +280,7 @@ impl Output {
         assert_ne!(self.code, 0, "expected failure; stdout: {}", self.stdout);
         assert_eq!(self.stdout, "", "stdout must stay empty on error");
         let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(
-            lines.len(),
-            1,
-            "expected one line on stderr, got: {}",
-            self.stderr
-        );
+        assert_eq!(lines.len(), 1, "expected one line on stderr, got: {}", self.stderr);
         assert!(lines[0].starts_with("xacct: "), "{}", self.stderr);
         assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
         assert!(

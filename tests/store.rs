@@ -1,0 +1,251 @@
+//! The credential store under stress: concurrent writers, corruption,
+//! hostile permissions, a full or read-only disk, and the clock.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+
+use common::{exported, Home, Sandbox};
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn entries_in(home: &Home) -> usize {
+    let text = std::fs::read_to_string(home.credentials_file()).unwrap();
+    let doc: toml::Table = text.parse().expect("the store always parses");
+    doc["credentials"].as_table().unwrap().len()
+}
+
+#[test]
+fn sixty_four_concurrent_processes_over_sixteen_keys() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let accounts: Vec<&str> = sandbox
+        .info
+        .accounts
+        .iter()
+        .skip(1)
+        .take(4)
+        .map(|a| a.id.as_str())
+        .collect();
+    let roles = [
+        "OrganizationAccountAccessRole",
+        "MemberReadOnlyAccess",
+        "Auditor",
+        "Deployer",
+    ];
+    let keys: Vec<(&str, &str)> = accounts
+        .iter()
+        .flat_map(|a| roles.iter().map(move |r| (*a, *r)))
+        .collect();
+    assert_eq!(keys.len(), 16);
+    for round in 0..2 {
+        // 64 processes, 4 per key, all started before any is waited for.
+        let children: Vec<_> = (0..64)
+            .map(|i| {
+                let (account, role) = keys[i % 16];
+                home.xacct()
+                    .args(["assume", account, role])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut by_key: std::collections::HashMap<usize, std::collections::HashSet<String>> = Default::default();
+        for (i, child) in children.into_iter().enumerate() {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                out.stderr.is_empty(),
+                "no warnings: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let code = String::from_utf8(out.stdout).unwrap();
+            by_key
+                .entry(i % 16)
+                .or_default()
+                .insert(exported(&home, &code, "AWS_ACCESS_KEY_ID"));
+        }
+        // Every process of a key got the same credentials: one fetch served them all.
+        assert!(by_key.values().all(|ids| ids.len() == 1), "{by_key:?}");
+        assert_eq!(entries_in(&home), 16);
+        assert_eq!(
+            sandbox.count("AssumeRole"),
+            16,
+            "round {round}: one AssumeRole per key, not per process"
+        );
+    }
+    assert_eq!(mode(&home.credentials_file()), 0o600);
+}
+
+#[test]
+fn the_refresh_margin_is_judged_by_the_clock() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    home.run(&["assume", &id]).ok();
+    let later = |minutes: i64| xacct::clock::rfc3339(xacct::clock::now() + time::Duration::minutes(minutes));
+    // 40 minutes on, 20 are left: more than the 15-minute margin, served.
+    home.set("XACCT_NOW", &later(40));
+    home.run(&["assume", &id]).ok();
+    assert_eq!(sandbox.count("AssumeRole"), 1);
+    // 50 minutes on, 10 are left: never served, fetched again.
+    home.set("XACCT_NOW", &later(50));
+    home.run(&["assume", &id]).ok();
+    assert_eq!(sandbox.count("AssumeRole"), 2);
+    // Entries that have expired by the clock are pruned when the store is written.
+    home.set("XACCT_NOW", &later(24 * 60));
+    home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
+    assert_eq!(entries_in(&home), 1);
+}
+
+/// Each way a store can be damaged: the command still succeeds, warns once,
+/// sets the damaged file aside, and leaves a store that parses.
+#[test]
+fn corrupt_stores_are_set_aside_and_never_break_a_command() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    home.run(&["assume", &id]).ok();
+    let good = std::fs::read_to_string(home.credentials_file()).unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good.as_bytes()[..good.len() / 2].to_vec()),
+        ("garbage", vec![0xff, 0xfe, 0x00, 0x13, b'[', b'[', 0x80]),
+        ("wrong types", b"version = 1\ncredentials = 5\n".to_vec()),
+        ("no version", good.replace("version = 1", "").into_bytes()),
+        ("newer format", good.replace("version = 1", "version = 99").into_bytes()),
+        ("empty", Vec::new()),
+    ];
+    for (what, bytes) in cases {
+        std::fs::write(home.credentials_file(), &bytes).unwrap();
+        let out = home.run(&["assume", &id, "--refresh"]);
+        assert_eq!(out.code, 0, "{what}: {}", out.stderr);
+        assert!(!out.stdout.is_empty(), "{what}");
+        let warnings: Vec<&str> = out.stderr.lines().collect();
+        assert_eq!(warnings.len(), 1, "{what}: {}", out.stderr);
+        assert!(
+            warnings[0].starts_with("xacct: warning: ") && warnings[0].contains("moved it to"),
+            "{what}: {}",
+            out.stderr
+        );
+        assert_eq!(entries_in(&home), 1, "{what}");
+    }
+    let aside = std::fs::read_dir(home.cache_dir())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-"))
+        .count();
+    assert!(aside >= 1);
+
+    // The same for the account list.
+    std::fs::write(home.cache_dir().join("accounts.toml"), "version = 1\n[organizations\n").unwrap();
+    let out = home.run(&["accounts"]);
+    assert!(out.ok().contains("DEMO"));
+    assert!(
+        out.stderr.contains("warning") && out.stderr.contains("accounts.toml"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn one_bad_entry_does_not_cost_its_neighbours() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    home.run(&["assume", &id]).ok();
+    home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
+    let text = std::fs::read_to_string(home.credentials_file()).unwrap();
+    // Break one entry's expiration (a wrong type), leave the other alone.
+    let broken = text.replacen("expiration = \"", "expiration = 42\nx = \"", 1);
+    std::fs::write(home.credentials_file(), broken).unwrap();
+    sandbox.clear_requests();
+    home.run(&["assume", &id]).ok();
+    home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
+    assert_eq!(sandbox.count("AssumeRole"), 1, "only the broken entry is fetched again");
+    assert_eq!(entries_in(&home), 2);
+}
+
+#[test]
+fn insecure_store_locations_are_refused_and_left_alone() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    home.run(&["assume", &id]).ok();
+    let dir = home.cache_dir();
+    let file = home.credentials_file();
+
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    home.run(&["assume", &id, "Other"])
+        .fails_with("is writable by group or others (mode 777): run `chmod go-w");
+    assert_eq!(mode(&dir), 0o777, "xacct never chmods what it did not create");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    home.run(&["assume", &id])
+        .fails_with("credentials.toml is writable by group or others");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // Owned by someone else (the tests run as root, which may chown).
+    std::os::unix::fs::chown(&file, Some(65534), None).unwrap();
+    home.run(&["assume", &id])
+        .fails_with("belongs to another user (uid 65534)");
+    std::os::unix::fs::chown(&file, Some(0), None).unwrap();
+
+    // A symlinked file, and a symlinked directory.
+    let elsewhere = home.path().join("elsewhere.toml");
+    std::fs::rename(&file, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+    home.run(&["assume", &id]).fails_with("is a symlink");
+    std::fs::remove_file(&file).unwrap();
+    let real_dir = home.path().join("real-cache");
+    std::fs::rename(&dir, &real_dir).unwrap();
+    std::os::unix::fs::symlink(&real_dir, &dir).unwrap();
+    home.run(&["assume", &id, "Other"]).fails_with("is a symlink");
+}
+
+/// Runs `script` in a private mount namespace where the cache directory is a
+/// tmpfs prepared by `setup` (full, or read-only).
+fn in_small_tmpfs(home: &Home, setup: &str, command: &str) -> common::Output {
+    let cache = home.cache_dir();
+    let script = format!(
+        "set -e; mkdir -p {c}; mount -t tmpfs -o size=16k,mode=700 tmpfs {c}; {setup}; {command}",
+        c = cache.display()
+    );
+    home.program("unshare", &["-m", "sh", "-c", &script])
+}
+
+#[test]
+fn a_full_or_read_only_disk_still_prints_fresh_credentials() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    let cache = home.cache_dir().display().to_string();
+    for (what, setup) in [
+        (
+            "full",
+            format!("dd if=/dev/zero of={cache}/fill bs=1k count=64 2>/dev/null || true"),
+        ),
+        ("read-only", format!("mount -o remount,ro {cache}")),
+    ] {
+        let out = in_small_tmpfs(&home, &setup, &format!("xacct assume {id}"));
+        assert_eq!(out.code, 0, "{what}: {}", out.stderr);
+        assert!(
+            exported(&home, &out.stdout, "AWS_ACCESS_KEY_ID").starts_with("ASIA"),
+            "{what}"
+        );
+        assert!(
+            out.stderr.contains("warning: could not cache the credentials"),
+            "{what}: {}",
+            out.stderr
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "{what}: {}", out.stderr);
+    }
+}
