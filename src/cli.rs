@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::shell::init::InitShell;
 use crate::shell::Shell;
 
 #[derive(Debug, Parser)]
@@ -44,6 +45,18 @@ pub enum Command {
     Cache(CacheCommand),
     /// Show who the current AWS credentials belong to, and when xacct's expire
     Whoami(WhoamiArgs),
+    /// Print a shell function so that `xacct assume` and `xacct unset` change the current shell
+    #[command(after_help = "Examples:\n  \
+        eval \"$(xacct init bash)\"                                 # in ~/.bashrc\n  \
+        eval \"$(xacct init zsh)\"                                  # in ~/.zshrc\n  \
+        xacct init fish | source                                  # in config.fish\n  \
+        Invoke-Expression (& xacct init powershell | Out-String)  # in $PROFILE")]
+    Init(InitArgs),
+    /// Print shell code that removes the temporary credentials from the environment
+    #[command(after_help = "Examples:\n  eval \"$(xacct unset)\"\n  \
+                            xacct unset --shell fish | source\n  \
+                            xacct unset    # with `xacct init` loaded, no eval needed")]
+    Unset(UnsetArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,4 +213,18 @@ pub struct WhoamiArgs {
     pub json: bool,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Shell to print the function for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: InitShell,
+}
+
+#[derive(Debug, Args)]
+pub struct UnsetArgs {
+    /// Shell to print code for
+    #[arg(long, value_enum, default_value = "posix")]
+    pub shell: Shell,
 }

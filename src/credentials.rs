@@ -19,6 +19,25 @@ pub struct Credentials {
 /// Variables that would override or confuse freshly exported credentials.
 pub const VARS_TO_UNSET: [&str; 3] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
+/// Every variable that carries temporary credentials, and nothing else: the
+/// region and the profile are settings of the shell, not credentials.
+pub const CREDENTIAL_VARS: [&str; 6] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_SECURITY_TOKEN",
+];
+
+/// The environment change that removes every credential variable (`xacct unset`).
+pub fn clear_change() -> EnvChange {
+    EnvChange {
+        set: Vec::new(),
+        unset: CREDENTIAL_VARS.to_vec(),
+    }
+}
+
 impl Credentials {
     /// Seconds left before expiry at `now` (negative once expired).
     pub fn secs_left(&self, now: OffsetDateTime) -> i64 {
@@ -43,5 +62,28 @@ impl Credentials {
             set,
             unset: VARS_TO_UNSET.to_vec(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clearing_removes_every_credential_set_by_assume_but_not_the_region() {
+        let credentials = Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("secret"),
+            session_token: Secret::new("token"),
+            expiration: clock::now(),
+        };
+        let assumed = credentials.env_change(Some("eu-west-1"));
+        let cleared = clear_change();
+        assert!(cleared.set.is_empty());
+        for (name, _) in &assumed.set {
+            let is_region = name.contains("REGION");
+            assert_eq!(cleared.unset.contains(name), !is_region, "{name}");
+        }
+        assert!(cleared.unset.contains(&"AWS_SECURITY_TOKEN"));
     }
 }

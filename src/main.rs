@@ -50,7 +50,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let text = e.render().to_string();
     let first = text.lines().next().unwrap_or("invalid usage");
-    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let message = first.strip_prefix("error: ").unwrap_or(first).trim_end_matches(':');
     eprintln!("xacct: {message}: see `xacct --help`");
     ExitCode::from(2)
 }

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod assume;
 pub mod cache;
 pub mod exec;
+pub mod init;
+pub mod unset;
 pub mod url;
 pub mod whoami;
 
@@ -18,6 +20,13 @@ use crate::cli::Command;
 /// Runs `command`; returns the exit status to end with (non-zero only when a
 /// command run by `xacct exec` says so).
 pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
+    // These read no file: a broken config must not break the
+    // `eval "$(xacct init bash)"` in someone's .bashrc, nor `xacct unset`.
+    match command {
+        Command::Init(args) => return init::run(args, out).map(|()| 0),
+        Command::Unset(args) => return unset::run(args, out).map(|()| 0),
+        _ => {}
+    }
     let ctx = Context::load()?;
     crate::aws::set_attempt_timeout(std::time::Duration::from_secs(ctx.config.http_timeout_secs));
     match command {
@@ -27,6 +36,7 @@ pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
         Command::Url(args) => url::run(args, &ctx, out)?,
         Command::Cache(command) => cache::run(command, &ctx, out)?,
         Command::Whoami(args) => whoami::run(args, &ctx, out)?,
+        Command::Init(_) | Command::Unset(_) => unreachable!("run above without the context"),
     }
     Ok(0)
 }

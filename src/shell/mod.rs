@@ -1,6 +1,7 @@
 //! Every byte of shell code xacct prints: setting and unsetting variables in
-//! each supported shell.
+//! each supported shell, and the `xacct init` wrappers (init.rs).
 
+pub mod init;
 pub mod quote;
 
 use std::fmt::Write as _;
@@ -46,7 +47,9 @@ pub fn render(shell: Shell, change: &EnvChange) -> Result<String, String> {
         let names = change.unset.join(" ");
         let _ = match shell {
             Shell::Posix => writeln!(out, "unset {names}"),
-            Shell::Fish => writeln!(out, "set -e {names};"),
+            // fish's `set -e` fails (status 4) when a name was not set; that
+            // is not an error here, and `... | source` should end with 0.
+            Shell::Fish => writeln!(out, "set -e {names}; or true;"),
             Shell::Powershell => writeln!(
                 out,
                 "Remove-Item -ErrorAction SilentlyContinue {}",
@@ -101,7 +104,7 @@ mod tests {
     fn fish_and_powershell_forms() {
         let fish = render(Shell::Fish, &change()).unwrap();
         assert!(fish.starts_with("set -gx AWS_ACCESS_KEY_ID 'AKIA\\'1';\n"));
-        assert!(fish.ends_with("set -e AWS_PROFILE AWS_SECURITY_TOKEN;\n"));
+        assert!(fish.ends_with("set -e AWS_PROFILE AWS_SECURITY_TOKEN; or true;\n"));
         let ps = render(Shell::Powershell, &change()).unwrap();
         assert!(ps.starts_with("$Env:AWS_ACCESS_KEY_ID = 'AKIA''1'\n"));
         assert!(ps.ends_with("Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE,Env:AWS_SECURITY_TOKEN\n"));

@@ -250,6 +250,29 @@ impl Home {
     }
 }
 
+impl Home {
+    /// `program` with this home's environment and `first_on_path` (say, a
+    /// stand-in for the binary) ahead of xacct's directory on PATH.
+    pub fn command_with_path_first(&self, program: &str, first_on_path: &Path) -> Command {
+        let mut cmd = Command::new(program);
+        self.apply(&mut cmd);
+        let bin_dir = assert_cmd::cargo::cargo_bin("xacct").parent().unwrap().to_owned();
+        let path = format!(
+            "{}:{}:{}",
+            first_on_path.display(),
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env("PATH", path).stdin(Stdio::null());
+        cmd
+    }
+}
+
+/// Runs `cmd` and returns its output (exit code, stdout, stderr).
+pub fn output_of(cmd: &mut Command) -> Output {
+    Output::of(cmd)
+}
+
 pub struct Output {
     pub code: i32,
     pub stdout: String,
