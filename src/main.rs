@@ -49,9 +49,38 @@ fn usage_error(e: clap::Error) -> ExitCode {
         return ExitCode::from(2);
     }
     let text = e.render().to_string();
-    let first = text.lines().next().unwrap_or("invalid usage");
-    let message = first.strip_prefix("error: ").unwrap_or(first).trim_end_matches(':');
-    eprintln!("xacct: {message}: see `xacct --help`");
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("invalid usage");
+    let mut message = first
+        .strip_prefix("error: ")
+        .unwrap_or(first)
+        .trim_end_matches(':')
+        .to_owned();
+    // The names of missing arguments follow on indented lines.
+    let missing: Vec<&str> = lines
+        .clone()
+        .take_while(|l| l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    if !missing.is_empty() {
+        message = format!("{message}: {}", missing.join(" "));
+    }
+    // `Usage: xacct init <SHELL>` names the command whose help to read.
+    let command: Vec<&str> = lines
+        .find_map(|l| l.strip_prefix("Usage: "))
+        .map(|usage| {
+            usage
+                .split_whitespace()
+                .take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+                .collect()
+        })
+        .unwrap_or_default();
+    let command = if command.is_empty() {
+        "xacct".to_owned()
+    } else {
+        command.join(" ")
+    };
+    eprintln!("xacct: {message}: see `{command} --help`");
     ExitCode::from(2)
 }
 
