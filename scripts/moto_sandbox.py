@@ -232,6 +232,21 @@ class SandboxServer:
 # --------------------------------------------------------------------------
 
 
+# Where seeded accounts live, by exact name or name prefix.
+OU_OF_PREFIX = {
+    "security": "Root/Security",
+    "log-archive": "Root/Security",
+    "audit": "Root/Security",
+    "shared-services": "Root/Infrastructure",
+    "network": "Root/Infrastructure",
+    "prod": "Root/Workloads/Prod",
+    "staging": "Root/Workloads/Dev",
+    "dev": "Root/Workloads/Dev",
+    DEMO_ACCOUNT_NAME: "Root/Workloads/Dev",
+    "sandbox": "Root/Sandbox",
+}
+
+
 def member_account_names(count):
     """`count` distinct member-account names; DEMO is always the last one, so
     with more than 19 members it only shows up on the 2nd ListAccounts page
@@ -287,6 +302,7 @@ class Seeder:
         accounts = []
         for page in org.get_paginator("list_accounts").paginate():
             accounts.extend({"id": a["Id"], "name": a["Name"]} for a in page["Accounts"])
+        self.seed_organizational_units(org, accounts)
 
         self.seed_demo_account(demo_id)
         demo1 = self.create_demo_user()
@@ -296,6 +312,30 @@ class Seeder:
             "accounts": accounts,
             "demo1": demo1,
         }
+
+    def seed_organizational_units(self, org, accounts):
+        """Places member accounts in OUs by name, as a landing zone would, and
+        tags each with `env` (see OU_OF_PREFIX); records "ou" on each account."""
+        root_id = org.list_roots()["Roots"][0]["Id"]
+        ou_ids = {"Root": root_id}
+        for path in sorted({p for p in OU_OF_PREFIX.values()}):
+            parent = "Root"
+            for name in path.split("/")[1:]:
+                here = f"{parent}/{name}"
+                if here not in ou_ids:
+                    ou = org.create_organizational_unit(ParentId=ou_ids[parent], Name=name)
+                    ou_ids[here] = ou["OrganizationalUnit"]["Id"]
+                parent = here
+        for account in accounts:
+            if account["id"] == MANAGEMENT_ACCOUNT_ID:
+                account["ou"] = "Root"
+                continue
+            prefix = account["name"].split("-")[0]
+            path = OU_OF_PREFIX.get(account["name"], OU_OF_PREFIX.get(prefix, "Root/Sandbox"))
+            org.move_account(AccountId=account["id"], SourceParentId=root_id, DestinationParentId=ou_ids[path])
+            env = path.rsplit("/", 1)[1].lower()
+            org.tag_resource(ResourceId=account["id"], Tags=[{"Key": "env", "Value": env}])
+            account["ou"] = path
 
     def seed_demo_account(self, demo_id):
         # Credentials of an assumed role in account X make moto act in X.

@@ -15,6 +15,12 @@ pub struct Account {
     /// When the account joined the organization (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined: Option<String>,
+    /// The OU path, such as `Root/Workloads/Prod`, when fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou: Option<String>,
+    /// The account's tags, when fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The account named `name` (case-insensitive) among `accounts`.
@@ -76,6 +82,8 @@ mod tests {
             email: String::new(),
             state: "ACTIVE".into(),
             joined: None,
+            ou: None,
+            tags: None,
         }
     }
 

@@ -47,8 +47,8 @@ impl Context {
         let region = options.region.clone();
         let fetch_source = source.clone();
         let directory = self.directory(&source);
-        let target = target::resolve(&account_text, options, &self.config, &directory, || {
-            fetch_accounts(&fetch_source, region.as_deref())
+        let target = target::resolve(&account_text, options, &self.config, &directory, |detail| {
+            fetch_accounts(&fetch_source, region.as_deref(), detail)
         })?;
         Ok((target, source))
     }
@@ -109,8 +109,8 @@ pub fn session_options(args: &SessionArgs) -> Result<Options> {
     Ok(options.checked_session_options()?)
 }
 
-/// The organization's accounts, fetched with `source`'s credentials.
-pub fn fetch_accounts(source: &Source, region: Option<&str>) -> Result<Vec<Account>> {
+/// The organization's accounts with `detail`, fetched with `source`'s credentials.
+pub fn fetch_accounts(source: &Source, region: Option<&str>, detail: org::Detail) -> Result<Vec<Account>> {
     let aws = Aws::connect(source.profile.as_deref(), region)?;
-    aws.block_on(org::list_accounts(&aws.config))
+    aws.block_on(org::accounts(&aws.config, detail))
 }

@@ -97,8 +97,30 @@ pub struct AccountsArgs {
     /// Fetch the list again instead of using the cached one
     #[arg(long)]
     pub refresh: bool,
+    /// Show each account's OU path (fetched once, then cached with the list)
+    #[arg(long)]
+    pub ou_paths: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+/// Which accounts of the organization to act on.
+#[derive(Debug, Clone, Args, Default)]
+pub struct FilterArgs {
+    /// Only accounts in this OU or below it, such as Root/Workloads/Prod
+    #[arg(long, value_name = "PATH")]
+    pub ou: Option<String>,
+    /// Only accounts in this state (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED ...)
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// Only accounts whose name matches this pattern (* and ?, any case)
+    #[arg(long, value_name = "GLOB")]
+    pub name: Option<String>,
+    /// Only accounts with this tag (repeatable; tags are fetched only when asked)
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
 }
 
 /// The account and role to act on.

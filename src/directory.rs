@@ -5,6 +5,7 @@ use anyhow::Result;
 use time::OffsetDateTime;
 
 use crate::account::{self, Account};
+use crate::aws::org::Detail;
 use crate::store::accounts::{self, AccountList};
 use crate::store::credentials;
 use crate::store::file::PrivateDir;
@@ -25,25 +26,31 @@ pub enum Freshness {
 }
 
 impl Directory<'_> {
-    /// The list for `xacct accounts`: this source's cached list while fresh,
-    /// else fetched (always fetched with `refresh`).
-    pub fn list(&self, refresh: bool, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
-        if !refresh {
-            let mut lists = accounts::load_all(self.cache)?;
-            if let Some(list) = lists
-                .remove(&self.source)
-                .filter(|l| l.is_fresh(self.now, self.ttl_secs))
-            {
-                return Ok(list);
+    /// The list for `xacct accounts`: this source's cached list while fresh
+    /// and carrying the `detail` asked for, else fetched (always with `refresh`).
+    /// A fetch keeps the detail the cached list had.
+    pub fn list(
+        &self,
+        refresh: bool,
+        detail: Detail,
+        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+    ) -> Result<AccountList> {
+        let cached = accounts::load_all(self.cache)?.remove(&self.source);
+        let mut wanted = detail;
+        if let Some(list) = &cached {
+            if !refresh && list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
+                return Ok(list.clone());
             }
+            wanted.ou_paths |= list.with_ou_paths;
+            wanted.tags |= list.with_tags;
         }
-        self.fetch_and_save(refresh, fetch)
+        self.fetch_and_save(refresh, wanted, fetch)
     }
 
     /// The account named `name`. Any fresh cached list serves (after `eval` of
     /// assumed credentials the source differs, but the organization is the same);
     /// without one the list is fetched, and if that fails an old list still serves.
-    pub fn find(&self, name: &str, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<(Account, Freshness)> {
+    pub fn find(&self, name: &str, fetch: impl FnOnce(Detail) -> Result<Vec<Account>>) -> Result<(Account, Freshness)> {
         let lists = accounts::load_all(self.cache)?;
         let fresh: Vec<Account> = lists
             .values()
@@ -54,7 +61,7 @@ impl Directory<'_> {
             let found = account::find_by_name(&fresh, name).map_err(anyhow::Error::msg)?;
             return Ok((found.clone(), Freshness::Fresh));
         }
-        match self.fetch_and_save(false, fetch) {
+        match self.fetch_and_save(false, Detail::default(), fetch) {
             Ok(list) => {
                 let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
                 Ok((found.clone(), Freshness::Fresh))
@@ -75,19 +82,26 @@ impl Directory<'_> {
     /// Fetches the list and caches it. Processes that need the list at the
     /// same moment fetch it once: the others wait, then (unless `refresh`)
     /// take the list the first one saved.
-    fn fetch_and_save(&self, refresh: bool, fetch: impl FnOnce() -> Result<Vec<Account>>) -> Result<AccountList> {
+    fn fetch_and_save(
+        &self,
+        refresh: bool,
+        detail: Detail,
+        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+    ) -> Result<AccountList> {
         let flight_name = format!("accounts-{}", hex(&self.source));
         let _flight = credentials::single_flight(self.cache, &flight_name, crate::session::FLIGHT_WAIT);
         if !refresh {
             if let Some(list) = accounts::load_all(self.cache)?.remove(&self.source) {
-                if list.is_fresh(self.now, self.ttl_secs) {
+                if list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
                     return Ok(list);
                 }
             }
         }
         let list = AccountList {
             fetched_at: self.now,
-            accounts: fetch()?,
+            with_ou_paths: detail.ou_paths,
+            with_tags: detail.tags,
+            accounts: fetch(detail)?,
         };
         if let Err(e) = accounts::save(self.cache, &self.source, &list) {
             eprintln!("xacct: warning: could not cache the account list: {e:#}");

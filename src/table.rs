@@ -1,13 +1,16 @@
 //! Plain aligned text tables for the terminal. Cells are untrusted text:
-//! control characters are replaced so a hostile account name cannot move the
-//! cursor, clear the screen or break the alignment.
+//! control and invisible formatting characters are replaced so a hostile
+//! account name cannot move the cursor, clear the screen, reverse the text
+//! around it or break the alignment; widths count terminal columns.
+
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let clean_rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in &clean_rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(cell.width());
         }
     }
     let mut out = String::new();
@@ -17,7 +20,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
         for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
             out.push_str(cell);
             if i < last {
-                out.push_str(&" ".repeat(width - cell.chars().count() + 2));
+                out.push_str(&" ".repeat(width - cell.width() + 2));
             }
         }
         out.push('\n');
@@ -25,10 +28,16 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// `text` with every control character (including newlines, tabs and ESC)
-/// shown as `?`.
+/// `text` with every control character (newlines, tabs, ESC ...) and every
+/// invisible formatting character (bidirectional overrides, zero-width
+/// characters) shown as `?`.
 pub fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+    text.chars().map(|c| if is_unsafe(c) { '?' } else { c }).collect()
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
 }
 
 #[cfg(test)]
@@ -43,5 +52,13 @@ mod tests {
         ];
         let text = render(&["ID", "NAME", "Z"], &rows);
         assert_eq!(text, "ID  NAME      Z\n1   a?[2Jb?c  x\n22  ü         y\n");
+        let wide = render(
+            &["N", "Z"],
+            &[
+                vec!["日本".to_string(), "x".to_string()],
+                vec!["\u{202e}ab".to_string(), "y".to_string()],
+            ],
+        );
+        assert_eq!(wide, "N     Z\n日本  x\n?ab   y\n");
     }
 }

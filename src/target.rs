@@ -3,6 +3,7 @@
 use anyhow::{bail, Result};
 
 use crate::account::Account;
+use crate::aws::org::Detail;
 use crate::cli::TargetArgs;
 use crate::directory::{Directory, Freshness};
 use crate::role::{RoleSpec, DEFAULT_ROLE};
@@ -58,7 +59,7 @@ pub fn resolve(
     options: Options,
     config: &Config,
     directory: &Directory,
-    fetch: impl FnOnce() -> Result<Vec<Account>>,
+    fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
 ) -> Result<Target> {
     let role = options
         .role

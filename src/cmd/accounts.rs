@@ -4,38 +4,71 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::account::Account;
 use crate::app::{self, Context};
-use crate::cli::AccountsArgs;
+use crate::cli::{AccountsArgs, FilterArgs};
+use crate::filter::AccountFilter;
 use crate::source::Source;
 use crate::table;
 
 pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
+    let filter = filter_of(&args.filter)?;
+    let mut detail = filter.detail();
+    detail.ou_paths |= args.ou_paths;
     let options = app::source_options(&args.source)?.or(&ctx.config.defaults);
     let source = Source {
         profile: options.source_profile.clone(),
     };
-    let list = ctx
-        .directory(&source)
-        .list(args.refresh, || app::fetch_accounts(&source, options.region.as_deref()))?;
+    let list = ctx.directory(&source).list(args.refresh, detail, |detail| {
+        app::fetch_accounts(&source, options.region.as_deref(), detail)
+    })?;
+    let accounts: Vec<&Account> = list.accounts.iter().filter(|a| filter.matches(a)).collect();
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &list.accounts)?;
+        serde_json::to_writer_pretty(&mut *out, &accounts)?;
         writeln!(out)?;
         return Ok(());
     }
-    let rows: Vec<Vec<String>> = list
-        .accounts
+    let show_ou = list.with_ou_paths && (args.ou_paths || filter.ou.is_some());
+    let show_tags = !filter.tags.is_empty();
+    let mut header = vec!["ID", "NAME", "EMAIL", "STATE", "JOINED"];
+    header.extend(show_ou.then_some("OU"));
+    header.extend(show_tags.then_some("TAGS"));
+    let rows: Vec<Vec<String>> = accounts
         .iter()
         .map(|a| {
             let joined = a.joined.as_deref().map(|j| j.get(..10).unwrap_or(j)).unwrap_or("-");
-            vec![
+            let mut row = vec![
                 a.id.clone(),
                 a.name.clone(),
                 a.email.clone(),
                 a.state.clone(),
                 joined.to_owned(),
-            ]
+            ];
+            if show_ou {
+                row.push(a.ou.clone().unwrap_or_else(|| "-".into()));
+            }
+            if show_tags {
+                let tags = a
+                    .tags
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>();
+                row.push(tags.join(","));
+            }
+            row
         })
         .collect();
-    out.write_all(table::render(&["ID", "NAME", "EMAIL", "STATE", "JOINED"], &rows).as_bytes())?;
+    out.write_all(table::render(&header, &rows).as_bytes())?;
     Ok(())
+}
+
+/// The filter the flags describe, checked.
+pub fn filter_of(args: &FilterArgs) -> Result<AccountFilter> {
+    Ok(AccountFilter {
+        ou: args.ou.clone(),
+        state: args.state.clone(),
+        name: args.name.clone(),
+        tags: AccountFilter::parse_tags(&args.tags)?,
+    })
 }

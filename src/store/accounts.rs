@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use super::file::PrivateDir;
 use super::table;
 use crate::account::Account;
+use crate::aws::org::Detail;
 
 pub const FILE: &str = "accounts.toml";
 const SECTION: &str = "organizations";
@@ -17,10 +18,28 @@ const SECTION: &str = "organizations";
 pub struct AccountList {
     #[serde(with = "time::serde::rfc3339")]
     pub fetched_at: OffsetDateTime,
+    /// Whether the accounts carry their OU paths and tags.
+    #[serde(default)]
+    pub with_ou_paths: bool,
+    #[serde(default)]
+    pub with_tags: bool,
     pub accounts: Vec<Account>,
 }
 
 impl AccountList {
+    /// The detail this list carries.
+    pub fn detail(&self) -> Detail {
+        Detail {
+            ou_paths: self.with_ou_paths,
+            tags: self.with_tags,
+        }
+    }
+
+    /// True when the list carries everything `needed` asks for.
+    pub fn has(&self, needed: Detail) -> bool {
+        (self.with_ou_paths || !needed.ou_paths) && (self.with_tags || !needed.tags)
+    }
+
     pub fn age_secs(&self, now: OffsetDateTime) -> i64 {
         (now - self.fetched_at).whole_seconds()
     }
@@ -66,9 +85,13 @@ mod tests {
             email: "a@example.com".into(),
             state: "ACTIVE".into(),
             joined: None,
+            ou: Some("Root/Dev".into()),
+            tags: None,
         };
         let list = AccountList {
             fetched_at: now,
+            with_ou_paths: true,
+            with_tags: false,
             accounts: vec![account],
         };
         save(&dir, "profile:a", &list).unwrap();

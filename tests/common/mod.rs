@@ -41,6 +41,8 @@ pub struct Keys {
 pub struct SeededAccount {
     pub id: String,
     pub name: String,
+    /// OU path, such as `Root/Workloads/Dev`.
+    pub ou: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
