@@ -202,8 +202,14 @@ pub struct AssumeArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
+    /// Account name, alias, 12-digit ID, role ARN or config profile (or use --accounts, --ou, --all)
+    #[arg(value_name = "ACCOUNT", required_unless_present_any = ["accounts", "ou", "all"])]
+    pub account: Option<String>,
+    /// Role name, path/name or role ARN (default: OrganizationAccountAccessRole)
+    #[arg(value_name = "ROLE", conflicts_with_all = ["accounts", "ou", "all"])]
+    pub role: Option<String>,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub many: ManyArgs,
     #[command(flatten)]
     pub session: SessionArgs,
     /// Run even inside another `xacct exec`
@@ -212,6 +218,29 @@ pub struct ExecArgs {
     /// The command to run, after `--`
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+/// Running one command in many accounts.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ManyArgs {
+    /// Run in every ACTIVE account whose name matches this pattern (* and ?)
+    #[arg(long, value_name = "GLOB", conflicts_with = "account")]
+    pub accounts: Option<String>,
+    /// Run in every ACTIVE account in this OU or below it
+    #[arg(long, value_name = "PATH", conflicts_with = "account")]
+    pub ou: Option<String>,
+    /// Run in every ACTIVE account of the organization
+    #[arg(long, conflicts_with = "account")]
+    pub all: bool,
+    /// Role to assume in each account (default: the config's, else OrganizationAccountAccessRole)
+    #[arg(long = "role", value_name = "ROLE")]
+    pub many_role: Option<String>,
+    /// How many accounts at a time
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Print each account's output in one block when it finishes, instead of prefixed lines
+    #[arg(long)]
+    pub group: bool,
 }
 
 #[derive(Debug, Args)]

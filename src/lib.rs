@@ -12,6 +12,7 @@ pub mod console;
 pub mod credentials;
 pub mod directory;
 pub mod duration;
+pub mod fanout;
 pub mod filter;
 pub mod logging;
 pub mod policy;

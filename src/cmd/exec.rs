@@ -1,19 +1,22 @@
-//! `xacct exec`: run a command with a role session in its environment.
+//! `xacct exec`: run a command with a role session in its environment, in
+//! one account or (with --all, --ou or --accounts) in many.
 
 use std::process::Command;
 
 use anyhow::{bail, Result};
 
 use crate::app::{self, Context};
-use crate::cli::ExecArgs;
+use crate::cli::{ExecArgs, TargetArgs};
 use crate::cmd::assume::output_region;
+use crate::fanout;
 use crate::session::{self, Sessions};
 
 /// Set in the command's environment, so that a nested `xacct exec` notices.
 pub const EXEC_MARKER: &str = "XACCT_EXEC";
 
-/// Replaces xacct with the command on Unix (so signals and the exit status are
-/// the command's own); elsewhere waits for it and passes its status on.
+/// In one account, replaces xacct with the command on Unix (so signals and
+/// the exit status are the command's own); elsewhere waits for it and passes
+/// its status on.
 pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
     if let Some(outer) = std::env::var_os(EXEC_MARKER).filter(|_| !args.nested) {
         bail!(
@@ -21,8 +24,19 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
             outer.to_string_lossy()
         );
     }
+    let many = &args.many;
+    let Some(account) = args.account.clone() else {
+        return fanout::run(args, ctx, EXEC_MARKER);
+    };
+    if many.many_role.is_some() || many.group {
+        bail!("--role and --group go with --all, --ou or --accounts; for one account give the role after it");
+    }
     let options = app::session_options(&args.session)?;
-    let plan = session::plan(ctx, &args.target, options)?;
+    let target = TargetArgs {
+        account,
+        role: args.role.clone(),
+    };
+    let plan = session::plan(ctx, &target, options)?;
     let sessions = Sessions {
         ctx,
         token_code: args.session.token_code.clone(),
@@ -32,19 +46,12 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
     let change = entry
         .credentials
         .env_change(output_region(&plan.target, &entry).as_deref());
-
-    let (program, rest) = args.command.split_first().expect("clap requires a command");
-    let mut command = Command::new(program);
-    command.args(rest);
-    for name in &change.unset {
-        command.env_remove(name);
-    }
-    command.envs(change.set.iter().map(|(name, value)| (name, value)));
+    let mut command = fanout::command_with(&args.command, &change);
     command.env(
         EXEC_MARKER,
         format!("{} {}", plan.target.account_label(), plan.target.role.name),
     );
-    exec(command, program)
+    exec(command, &args.command[0])
 }
 
 #[cfg(unix)]
