@@ -5,6 +5,8 @@ use std::error::Error as StdError;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::DispatchFailure;
+use aws_smithy_types::retry::ErrorKind;
 
 /// `code: message` for a service error, with a hint for the common codes; a
 /// short cause for failures before any answer (no credentials, no connection).
@@ -26,6 +28,8 @@ where
             let cause = root_cause(err);
             if failure.is_io() || failure.is_timeout() {
                 format!("cannot reach the AWS endpoint ({cause}): check your network, proxy or AWS_ENDPOINT_URL")
+            } else if closed_without_answer(failure) {
+                format!("the AWS endpoint closed the connection without answering ({cause}): check your network, proxy or AWS_ENDPOINT_URL and try again")
             } else {
                 format!("the request could not be sent ({cause})")
             }
@@ -52,6 +56,13 @@ where
         }
         _ => root_cause(err),
     }
+}
+
+/// The connection ended after the request went out and before any answer
+/// (hyper's "connection closed before message completed"): the SDK counts it
+/// as transient and retries it, but the request *was* sent.
+fn closed_without_answer(failure: &DispatchFailure) -> bool {
+    failure.as_other() == Some(ErrorKind::TransientError)
 }
 
 fn with_hint(code: &str, message: &str) -> String {
@@ -158,5 +169,31 @@ mod tests {
         assert!(chain.ends_with("pass --duration 1h or less"), "{chain}");
         let denied = with_hint("AccessDenied", "User: x is not authorized to perform: sts:AssumeRole");
         assert!(denied.ends_with("trust policy allows your source identity"), "{denied}");
+    }
+
+    #[test]
+    fn connections_that_end_without_an_answer_and_timeouts_read_as_such() {
+        use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+
+        let dropped: SdkError<AssumeRoleError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(
+                "connection closed before message completed".into(),
+                Some(ErrorKind::TransientError),
+            ));
+        let text = describe(&dropped);
+        assert!(
+            text.starts_with("the AWS endpoint closed the connection without answering (connection closed before message completed)"),
+            "{text}"
+        );
+        let refused: SdkError<AssumeRoleError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::io("connection refused".into()));
+        assert!(
+            describe(&refused).starts_with("cannot reach the AWS endpoint (connection refused)"),
+            "{}",
+            describe(&refused)
+        );
+        let slow: SdkError<AssumeRoleError, HttpResponse> = SdkError::timeout_error("timeout");
+        assert!(describe(&slow).starts_with("AWS did not answer in time"));
     }
 }

@@ -321,3 +321,118 @@ pub fn exported(home: &Home, code: &str, name: &str) -> String {
     let script = format!("{code}\nprintf '%s' \"${name}\"");
     home.shell("sh", &script).ok().to_owned()
 }
+
+/// One request the fault proxy saw, and what it did to it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct FaultRecord {
+    pub action: Option<String>,
+    /// `throttle`, `error500`, `slow`, `drop` or `pass`.
+    pub fault: String,
+}
+
+/// scripts/fault_proxy.py in front of a sandbox: forwards every request to
+/// it, except those given a fault by [`FaultProxy::plan`]; stopped when dropped.
+pub struct FaultProxy {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    pub endpoint: String,
+    pub port: u16,
+}
+
+impl FaultProxy {
+    pub fn start(sandbox: &Sandbox) -> Self {
+        Self::spawn(sandbox, &[])
+    }
+
+    /// With `fault` (e.g. "drop", "throttle", "slow:5") for every request once
+    /// the plan is used up, instead of passing them.
+    pub fn start_with_default(sandbox: &Sandbox, fault: &str) -> Self {
+        Self::spawn(sandbox, &["--default-fault", fault])
+    }
+
+    fn spawn(sandbox: &Sandbox, args: &[&str]) -> Self {
+        let mut child = Command::new(venv_python())
+            .arg(repo_root().join("scripts/fault_proxy.py"))
+            .arg("--upstream")
+            .arg(&sandbox.info.endpoint)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start scripts/fault_proxy.py");
+        let stdin = child.stdin.take();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("cannot read the fault proxy's first line");
+        #[derive(Deserialize)]
+        struct Ready {
+            endpoint: String,
+            port: u16,
+        }
+        let ready: Ready = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the fault proxy did not start ({e}): {line:?}"));
+        Self {
+            child,
+            stdin,
+            endpoint: ready.endpoint,
+            port: ready.port,
+        }
+    }
+
+    /// The faults for the next requests, one each, in order, e.g.
+    /// `json!([{"kind": "throttle"}, {"kind": "slow", "seconds": 0.5}])`.
+    pub fn plan(&self, faults: serde_json::Value) {
+        let body = serde_json::json!({ "plan": faults }).to_string();
+        loopback_http(self.port, "POST", "/_faults", &body);
+    }
+
+    /// Every request seen since start (or the last reset), in order.
+    pub fn log(&self) -> Vec<FaultRecord> {
+        serde_json::from_str(&loopback_http(self.port, "GET", "/_faults/log", ""))
+            .expect("the fault log is JSON")
+    }
+
+    /// The faults given to the requests of one action, in order.
+    pub fn faults(&self, action: &str) -> Vec<String> {
+        self.log()
+            .into_iter()
+            .filter(|r| r.action.as_deref() == Some(action))
+            .map(|r| r.fault)
+            .collect()
+    }
+
+    /// Clears the plan and the log.
+    pub fn reset(&self) {
+        loopback_http(self.port, "POST", "/_faults/reset", "");
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A bare HTTP/1.0 exchange with a helper on 127.0.0.1:`port`; returns the
+/// body of a 200 answer.
+fn loopback_http(port: u16, method: &str, path: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("helper is listening");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(
+        head.contains(" 200 "),
+        "{method} {path} answered {head}: {body}"
+    );
+    body.to_owned()
+}
