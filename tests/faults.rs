@@ -36,11 +36,7 @@ impl Rig {
         let mut home = Home::with_sandbox(&sandbox);
         home.set("AWS_ENDPOINT_URL", &proxy.endpoint);
         home.write_config(&format!("[defaults]\nhttp_timeout = \"{timeout}\"\n"));
-        Self {
-            sandbox,
-            proxy,
-            home,
-        }
+        Self { sandbox, proxy, home }
     }
 
     /// `xacct assume DEMO-ID MemberReadOnlyAccess`: by ID, so the only
@@ -60,22 +56,17 @@ fn faults(kinds: &[&str]) -> Vec<String> {
 #[track_caller]
 fn assert_nothing_cached(home: &Home) {
     if let Ok(text) = std::fs::read_to_string(home.credentials_file()) {
-        assert!(
-            !text.contains("role_arn"),
-            "a failure must not be cached: {text}"
-        );
+        assert!(!text.contains("role_arn"), "a failure must not be cached: {text}");
     }
     assert_eq!(home.run(&["cache", "list", "--json"]).ok().trim(), "[]");
 }
 
-const THROTTLE_ADVICE: &str =
-    "Rate exceeded: AWS is throttling requests: wait a moment and try again";
+const THROTTLE_ADVICE: &str = "Rate exceeded: AWS is throttling requests: wait a moment and try again";
 
 #[test]
 fn two_throttles_are_retried_and_the_answer_is_cached() {
     let rig = Rig::new("2s");
-    rig.proxy
-        .plan(json!([{"kind": "throttle"}, {"kind": "throttle"}]));
+    rig.proxy.plan(json!([{"kind": "throttle"}, {"kind": "throttle"}]));
     let first = rig.assume().ok().to_owned();
     assert!(first.contains("AWS_ACCESS_KEY_ID='ASIA"), "{first}");
     assert_eq!(
@@ -91,21 +82,16 @@ fn two_throttles_are_retried_and_the_answer_is_cached() {
 #[test]
 fn a_server_error_then_a_dropped_connection_are_retried() {
     let rig = Rig::new("2s");
-    rig.proxy
-        .plan(json!([{"kind": "error500"}, {"kind": "drop"}]));
+    rig.proxy.plan(json!([{"kind": "error500"}, {"kind": "drop"}]));
     rig.assume().ok();
-    assert_eq!(
-        rig.proxy.faults("AssumeRole"),
-        faults(&["error500", "drop", "pass"])
-    );
+    assert_eq!(rig.proxy.faults("AssumeRole"), faults(&["error500", "drop", "pass"]));
 }
 
 #[test]
 fn persistent_throttling_gives_up_after_three_attempts_and_caches_nothing() {
     let rig = Rig::new("2s");
     rig.proxy.plan(json!(vec![json!({"kind": "throttle"}); 5]));
-    rig.assume()
-        .fails_with(&format!("Throttling: {THROTTLE_ADVICE}"));
+    rig.assume().fails_with(&format!("Throttling: {THROTTLE_ADVICE}"));
     assert_eq!(
         rig.proxy.faults("AssumeRole"),
         faults(&["throttle", "throttle", "throttle"])
@@ -120,14 +106,10 @@ fn persistent_throttling_gives_up_after_three_attempts_and_caches_nothing() {
 #[test]
 fn attempts_slower_than_http_timeout_time_out_and_cache_nothing() {
     let rig = Rig::new("1s");
-    rig.proxy
-        .plan(json!(vec![json!({"kind": "slow", "seconds": 5}); 3]));
+    rig.proxy.plan(json!(vec![json!({"kind": "slow", "seconds": 5}); 3]));
     rig.assume()
         .fails_with("AWS did not answer in time: check your network and try again");
-    assert_eq!(
-        rig.proxy.faults("AssumeRole"),
-        faults(&["slow", "slow", "slow"])
-    );
+    assert_eq!(rig.proxy.faults("AssumeRole"), faults(&["slow", "slow", "slow"]));
     assert_nothing_cached(&rig.home);
 }
 
@@ -142,8 +124,7 @@ fn slow_answers_within_http_timeout_succeed_at_once() {
 #[test]
 fn list_accounts_throttled_twice_then_lists_every_page() {
     let rig = Rig::new("2s");
-    rig.proxy
-        .plan(json!([{"kind": "throttle"}, {"kind": "throttle"}]));
+    rig.proxy.plan(json!([{"kind": "throttle"}, {"kind": "throttle"}]));
     let table = rig.home.run(&["accounts", "--refresh"]).ok().to_owned();
     assert_eq!(table.lines().count() - 1, rig.sandbox.info.accounts.len());
     // Page 1 on its third attempt, then page 2 (26 accounts at 20 a page).
@@ -156,11 +137,9 @@ fn list_accounts_throttled_twice_then_lists_every_page() {
 #[test]
 fn list_accounts_throttled_throughout_fails_clearly() {
     let rig = Rig::always("throttle");
-    rig.home
-        .run(&["accounts", "--refresh"])
-        .fails_with(&format!(
-            "cannot list the organization's accounts: TooManyRequestsException: {THROTTLE_ADVICE}"
-        ));
+    rig.home.run(&["accounts", "--refresh"]).fails_with(&format!(
+        "cannot list the organization's accounts: TooManyRequestsException: {THROTTLE_ADVICE}"
+    ));
     assert_eq!(
         rig.proxy.faults("ListAccounts"),
         faults(&["throttle", "throttle", "throttle"])
@@ -176,9 +155,6 @@ fn connections_dropped_on_every_attempt_fail_clearly_and_cache_nothing() {
     let rig = Rig::always("drop");
     rig.assume()
         .fails_with("the AWS endpoint closed the connection without answering");
-    assert_eq!(
-        rig.proxy.faults("AssumeRole"),
-        faults(&["drop", "drop", "drop"])
-    );
+    assert_eq!(rig.proxy.faults("AssumeRole"), faults(&["drop", "drop", "drop"]));
     assert_nothing_cached(&rig.home);
 }

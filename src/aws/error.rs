@@ -137,6 +137,9 @@ fn hint(code: &str) -> Option<&'static str> {
             "AWS is throttling requests: wait a moment and try again"
         }
         "AWSOrganizationsNotInUseException" => "the source account is not in an organization",
+        "InternalFailure" | "InternalError" | "ServiceUnavailable" | "ServiceUnavailableException" => {
+            "AWS had a problem and xacct's retries did not get past it: try again in a moment"
+        }
         "RegionDisabledException" => "STS is not activated in this region: pass another --region",
         _ => return None,
     })
@@ -176,14 +179,15 @@ mod tests {
         use aws_sdk_sts::operation::assume_role::AssumeRoleError;
         use aws_smithy_runtime_api::client::result::ConnectorError;
 
-        let dropped: SdkError<AssumeRoleError, HttpResponse> =
-            SdkError::dispatch_failure(ConnectorError::other(
-                "connection closed before message completed".into(),
-                Some(ErrorKind::TransientError),
-            ));
+        let dropped: SdkError<AssumeRoleError, HttpResponse> = SdkError::dispatch_failure(ConnectorError::other(
+            "connection closed before message completed".into(),
+            Some(ErrorKind::TransientError),
+        ));
         let text = describe(&dropped);
         assert!(
-            text.starts_with("the AWS endpoint closed the connection without answering (connection closed before message completed)"),
+            text.starts_with(
+                "the AWS endpoint closed the connection without answering (connection closed before message completed)"
+            ),
             "{text}"
         );
         let refused: SdkError<AssumeRoleError, HttpResponse> =

@@ -371,8 +371,8 @@ impl FaultProxy {
             endpoint: String,
             port: u16,
         }
-        let ready: Ready = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the fault proxy did not start ({e}): {line:?}"));
+        let ready: Ready =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("the fault proxy did not start ({e}): {line:?}"));
         Self {
             child,
             stdin,
@@ -390,8 +390,7 @@ impl FaultProxy {
 
     /// Every request seen since start (or the last reset), in order.
     pub fn log(&self) -> Vec<FaultRecord> {
-        serde_json::from_str(&loopback_http(self.port, "GET", "/_faults/log", ""))
-            .expect("the fault log is JSON")
+        serde_json::from_str(&loopback_http(self.port, "GET", "/_faults/log", "")).expect("the fault log is JSON")
     }
 
     /// The faults given to the requests of one action, in order.
@@ -430,9 +429,6 @@ fn loopback_http(port: u16, method: &str, path: &str, body: &str) -> String {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-    assert!(
-        head.contains(" 200 "),
-        "{method} {path} answered {head}: {body}"
-    );
+    assert!(head.contains(" 200 "), "{method} {path} answered {head}: {body}");
     body.to_owned()
 }
