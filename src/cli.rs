@@ -37,6 +37,9 @@ pub enum Command {
     /// Print the console switch-role link for an account and role
     #[command(after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue")]
     Url(UrlArgs),
+    /// Generate configuration for every account: AWS CLI profiles, browser-extension config, a links page
+    #[command(subcommand)]
+    Generate(GenerateCommand),
     /// List or clear cached credentials (never shows secrets)
     #[command(
         subcommand,
@@ -57,6 +60,52 @@ pub enum Command {
                             xacct unset --shell fish | source\n  \
                             xacct unset    # with `xacct init` loaded, no eval needed")]
     Unset(UnsetArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// ~/.aws/config profiles that get credentials from xacct (credential_process)
+    #[command(
+        after_help = "Examples:\n  xacct generate aws-config --role ReadOnly >> ~/.aws/config\n  \
+                            xacct generate aws-config --role ReadOnly --role Admin --write ~/.aws/config"
+    )]
+    AwsConfig {
+        #[command(flatten)]
+        common: GenerateArgs,
+        /// Merge into this file: replace the profiles xacct generated before, touch nothing else
+        #[arg(long, value_name = "FILE")]
+        write: Option<std::path::PathBuf>,
+    },
+    /// Configuration for the aws-extend-switch-roles browser extension
+    #[command(after_help = "Examples:\n  xacct generate switch-roles --role ReadOnly\n  \
+                            xacct generate switch-roles --color-rule 'prod-*=red' --color-rule '*=green'")]
+    SwitchRoles {
+        #[command(flatten)]
+        common: GenerateArgs,
+        /// Color accounts whose name matches GLOB (first match wins; default: a color per OU)
+        #[arg(long = "color-rule", value_name = "GLOB=COLOR")]
+        color_rules: Vec<String>,
+    },
+    /// One self-contained HTML page of switch-role links, grouped by OU, with a search box
+    #[command(after_help = "Examples:\n  xacct generate links --role ReadOnly --role Admin > accounts.html")]
+    Links {
+        #[command(flatten)]
+        common: GenerateArgs,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// Role to generate for (repeatable; default: the config's role, else OrganizationAccountAccessRole)
+    #[arg(long = "role", value_name = "ROLE")]
+    pub roles: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Include accounts in every state, not only ACTIVE ones
+    #[arg(long)]
+    pub all_states: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod duration;
 pub mod fanout;
 pub mod filter;
+pub mod generate;
 pub mod logging;
 pub mod policy;
 pub mod progress;

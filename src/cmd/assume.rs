@@ -15,9 +15,16 @@ use crate::store::credentials::Entry;
 use crate::target::Target;
 use crate::validate;
 
+/// The sessions that the xacct processes above this one (started through
+/// `credential_process`) are fetching, by cache key id.
+const FETCHING_VAR: &str = "XACCT_CREDENTIAL_PROCESS_KEYS";
+
 pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     let options = app::session_options(&args.session)?;
     let plan = session::plan(ctx, &args.target, options)?;
+    if args.format == Format::CredentialProcess {
+        guard_against_loops(&plan.key.id())?;
+    }
     let sessions = Sessions {
         ctx,
         token_code: args.session.token_code.clone(),
@@ -67,6 +74,29 @@ pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
     Ok(())
 }
 
+/// A profile whose source is itself (say AWS_PROFILE names the profile that
+/// runs xacct) would start xacct through credential_process forever, each
+/// waiting for the one above. A process asked for a session that a process
+/// above it is already fetching is in such a loop: stop, and explain.
+fn guard_against_loops(key_id: &str) -> Result<()> {
+    let above = std::env::var(FETCHING_VAR).unwrap_or_default();
+    if above.split(',').any(|k| k == key_id) {
+        anyhow::bail!(
+            "credential_process loop: the profile xacct takes its source credentials from runs this same \
+             `xacct assume`; name the source with --profile in the credential_process line, or unset AWS_PROFILE"
+        );
+    }
+    // Read by any xacct the SDK starts to get this one's source credentials.
+    // Set while this process has no other thread.
+    let keys = if above.is_empty() {
+        key_id.to_owned()
+    } else {
+        format!("{above},{key_id}")
+    };
+    std::env::set_var(FETCHING_VAR, keys);
+    Ok(())
+}
+
 /// An explicit region wins; then the environment; then what the SDK resolved
 /// when the credentials were fetched.
 pub fn output_region(target: &Target, entry: &Entry) -> Option<String> {
@@ -78,7 +108,8 @@ pub fn output_region(target: &Target, entry: &Entry) -> Option<String> {
         .or_else(|| entry.region.clone())
 }
 
-fn env_region() -> Option<String> {
+/// AWS_REGION, else AWS_DEFAULT_REGION, when it is a valid region code.
+pub fn env_region() -> Option<String> {
     ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .into_iter()
         .find_map(|v| std::env::var(v).ok().filter(|r| validate::region(r).is_ok()))

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assume;
 pub mod cache;
 pub mod exec;
+pub mod generate;
 pub mod init;
 pub mod unset;
 pub mod url;
@@ -35,6 +36,7 @@ pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
         Command::Exec(args) => return exec::run(args, &ctx),
         Command::Url(args) => url::run(args, &ctx, out)?,
         Command::Cache(command) => cache::run(command, &ctx, out)?,
+        Command::Generate(command) => generate::run(command, &ctx, out)?,
         Command::Whoami(args) => whoami::run(args, &ctx, out)?,
         Command::Init(_) | Command::Unset(_) => unreachable!("run above without the context"),
     }

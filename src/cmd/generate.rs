@@ -1,0 +1,63 @@
+//! `xacct generate aws-config|switch-roles|links`.
+
+use std::io::Write;
+
+use anyhow::{Context as _, Result};
+
+use crate::app::Context;
+use crate::cli::GenerateCommand;
+use crate::generate::{aws_config, links, switch_roles, Selection};
+
+pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Result<()> {
+    match command {
+        GenerateCommand::AwsConfig { common, write } => {
+            let selection = Selection::load(common, ctx)?;
+            let xacct = xacct_command()?;
+            match write {
+                None => {
+                    let (block, _) = aws_config::block(&selection, &xacct, &Default::default());
+                    out.write_all(block.as_bytes())?;
+                }
+                Some(path) => {
+                    let existing = match std::fs::read_to_string(path) {
+                        Ok(text) => text,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+                    };
+                    let (block, skipped) = aws_config::block(&selection, &xacct, &aws_config::user_profiles(&existing));
+                    aws_config::write_file(path, &aws_config::merge(&existing, &block))?;
+                    for name in &skipped {
+                        eprintln!(
+                            "xacct: warning: left out profile {name}: {} already defines it",
+                            path.display()
+                        );
+                    }
+                    let written = selection.accounts.len() * selection.roles.len() - skipped.len();
+                    eprintln!("xacct: wrote {written} profiles to {}", path.display());
+                }
+            }
+        }
+        GenerateCommand::SwitchRoles { common, color_rules } => {
+            let rules = switch_roles::parse_rules(color_rules)?;
+            let selection = Selection::load(common, ctx)?;
+            out.write_all(switch_roles::render(&selection, &rules).as_bytes())?;
+        }
+        GenerateCommand::Links { common } => {
+            let selection = Selection::load(common, ctx)?;
+            out.write_all(links::render(&selection).as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// How generated profiles call xacct: this very binary, by absolute path,
+/// quoted when the path has spaces (botocore splits the line like a shell).
+fn xacct_command() -> Result<String> {
+    let exe = std::env::current_exe().context("cannot tell where xacct is installed")?;
+    let path = exe.to_string_lossy().into_owned();
+    Ok(if path.contains(' ') {
+        format!("\"{path}\"")
+    } else {
+        path
+    })
+}

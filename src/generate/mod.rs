@@ -1,0 +1,105 @@
+//! Configuration generated for every (matching) account of the organization.
+
+pub mod aws_config;
+pub mod links;
+pub mod switch_roles;
+
+use anyhow::{bail, Result};
+
+use crate::account::Account;
+use crate::app::{self, Context};
+use crate::aws::org::Detail;
+use crate::cli::GenerateArgs;
+use crate::cmd::accounts::filter_of;
+use crate::console::PALETTE;
+use crate::role::{RoleSpec, DEFAULT_ROLE};
+use crate::source::Source;
+
+/// The accounts and roles to generate for.
+pub struct Selection {
+    /// Sorted by OU path, then name.
+    pub accounts: Vec<Account>,
+    pub roles: Vec<RoleSpec>,
+    pub partition: String,
+    pub region: Option<String>,
+    /// The source profile to name in generated commands, if any.
+    pub source_profile: Option<String>,
+}
+
+impl Selection {
+    pub fn load(args: &GenerateArgs, ctx: &Context) -> Result<Self> {
+        let mut filter = filter_of(&args.filter)?;
+        if filter.state.is_none() && !args.all_states {
+            filter.state = Some("ACTIVE".into());
+        }
+        let options = app::source_options(&args.source)?.or(&ctx.config.defaults);
+        let source = Source {
+            profile: options.source_profile.clone(),
+        };
+        // OU paths always: they group the links and color the extension's entries.
+        let detail = Detail {
+            ou_paths: true,
+            ..filter.detail()
+        };
+        let list = ctx.directory(&source).list(false, detail, |detail| {
+            app::fetch_accounts(&source, options.region.as_deref(), detail)
+        })?;
+        let mut accounts: Vec<Account> = list.accounts.into_iter().filter(|a| filter.matches(a)).collect();
+        if accounts.is_empty() {
+            bail!("no account matches: see `xacct accounts --ou-paths`");
+        }
+        accounts
+            .sort_by(|a, b| (a.ou.as_deref(), a.name.to_lowercase()).cmp(&(b.ou.as_deref(), b.name.to_lowercase())));
+        let roles = if args.roles.is_empty() {
+            vec![options
+                .role
+                .clone()
+                .unwrap_or_else(|| RoleSpec::parse(DEFAULT_ROLE).expect("valid"))]
+        } else {
+            args.roles
+                .iter()
+                .map(|r| RoleSpec::parse(r))
+                .collect::<Result<_, _>>()?
+        };
+        Ok(Self {
+            accounts,
+            roles,
+            partition: options.partition.clone().unwrap_or_else(|| "aws".into()),
+            region: options.region.clone().or_else(crate::cmd::assume::env_region),
+            source_profile: options.source_profile.clone(),
+        })
+    }
+
+    /// Every (account, role) pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&Account, &RoleSpec)> {
+        self.accounts
+            .iter()
+            .flat_map(move |a| self.roles.iter().map(move |r| (a, r)))
+    }
+}
+
+/// A profile name made of the account name and role name: letters, digits
+/// and `._-` only, so it is a valid name for every tool that reads it.
+pub fn profile_name(account: &Account, role: &RoleSpec) -> String {
+    let safe = |text: &str| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    format!("{}.{}", safe(&account.name), safe(&role.name))
+}
+
+/// The console color of an OU: the same OU always gets the same palette color.
+pub fn color_of_ou(ou: Option<&str>) -> &'static str {
+    let hash = ou
+        .unwrap_or("")
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    PALETTE[hash as usize % PALETTE.len()].1
+}
