@@ -1,7 +1,9 @@
 //! The command line: clap definitions only, no logic.
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCompleter;
 
+use crate::complete;
 use crate::shell::init::InitShell;
 use crate::shell::Shell;
 
@@ -10,7 +12,9 @@ use crate::shell::Shell;
     name = "xacct",
     version,
     about = "Switch roles across the accounts of an AWS Organization",
-    after_help = "Examples:\n  xacct accounts\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  xacct url demo MemberReadOnlyAccess --color blue"
+    after_help = "Examples:\n  xacct accounts\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  \
+                  eval \"$(xacct assume)\"             # pick the account and role from a list\n  \
+                  xacct console demo --service s3\n  xacct url demo MemberReadOnlyAccess --color blue"
 )]
 pub struct Cli {
     /// Log what xacct does to stderr (-v), with AWS SDK detail (-vv); secrets are redacted
@@ -40,11 +44,31 @@ pub enum Command {
     /// List or clear cached credentials (never shows secrets)
     #[command(
         subcommand,
-        after_help = "Examples:\n  xacct cache list\n  xacct cache clear demo\n  xacct cache clear"
+        after_help = "Examples:\n  xacct cache list\n  xacct cache list --json\n  xacct cache clear demo\n  xacct cache clear"
     )]
     Cache(CacheCommand),
     /// Show who the current AWS credentials belong to, and when xacct's expire
+    #[command(after_help = "Examples:\n  xacct whoami\n  xacct whoami --json\n  \
+                            xacct whoami --short    # `DEMO/ReadOnly 47m`, for a shell prompt; no network call")]
     Whoami(WhoamiArgs),
+    /// Open the AWS console signed in as a role (or print the sign-in link with --print)
+    #[command(after_help = "Examples:\n  xacct console demo MemberReadOnlyAccess\n  \
+                            xacct console prod-ro --service cloudwatch --region eu-west-1\n  \
+                            xacct console demo --print | pbcopy   # the link grants access: keep it secret\n  \
+                            xacct console                         # pick the account and role from a list")]
+    Console(ConsoleArgs),
+    /// Print the shell code that completes xacct's commands, account names and roles
+    #[command(after_help = "Examples:\n  \
+        source <(xacct completions bash)                                   # in ~/.bashrc\n  \
+        source <(xacct completions zsh)                                    # in ~/.zshrc, after compinit\n  \
+        xacct completions fish | source                                    # in config.fish\n  \
+        xacct completions powershell | Out-String | Invoke-Expression      # in $PROFILE\n  \
+        eval (xacct completions elvish | slurp)                            # in rc.elv")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from this help
+    #[command(after_help = "Examples:\n  xacct man | man -l -\n  \
+                            xacct man > ~/.local/share/man/man1/xacct.1")]
+    Man,
     /// Print a shell function so that `xacct assume` and `xacct unset` change the current shell
     #[command(after_help = "Examples:\n  \
         eval \"$(xacct init bash)\"                                 # in ~/.bashrc\n  \
@@ -62,18 +86,21 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// Cached sessions: account, role, session name and time left
+    #[command(after_help = "Examples:\n  xacct cache list\n  xacct cache list --json | jq '.[].Arn'")]
     List {
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
     /// Forget cached sessions: all of them, an account's, or one role's in an account
+    #[command(after_help = "Examples:\n  xacct cache clear\n  xacct cache clear demo\n  \
+                            xacct cache clear demo MemberReadOnlyAccess")]
     Clear {
         /// Account name, alias or 12-digit ID (default: every account)
-        #[arg(value_name = "ACCOUNT")]
+        #[arg(value_name = "ACCOUNT", add = ArgValueCompleter::new(complete::accounts))]
         account: Option<String>,
         /// Role name, path/name or ARN (default: every role)
-        #[arg(value_name = "ROLE")]
+        #[arg(value_name = "ROLE", add = ArgValueCompleter::new(complete::roles))]
         role: Option<String>,
     },
 }
@@ -109,6 +136,19 @@ pub struct TargetArgs {
     pub account: String,
     /// Role name, path/name or role ARN (default: OrganizationAccountAccessRole)
     #[arg(value_name = "ROLE")]
+    pub role: Option<String>,
+}
+
+/// The account and role as typed for the commands that act on one. Either may
+/// be left out on a terminal, to be picked from a list (see `crate::picker`).
+#[derive(Debug, Clone, Args, Default)]
+pub struct PickTargetArgs {
+    /// Account name, alias, 12-digit ID, role ARN, or a profile from the config file (default: pick from a list)
+    #[arg(value_name = "ACCOUNT", add = ArgValueCompleter::new(complete::accounts))]
+    pub account: Option<String>,
+    /// Role name, path/name or role ARN (default: pick from the known roles on a terminal, else the config's role
+    /// or OrganizationAccountAccessRole)
+    #[arg(value_name = "ROLE", add = ArgValueCompleter::new(complete::roles))]
     pub role: Option<String>,
 }
 
@@ -167,7 +207,7 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct AssumeArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: PickTargetArgs,
     #[command(flatten)]
     pub session: SessionArgs,
     /// What to print
@@ -181,7 +221,7 @@ pub struct AssumeArgs {
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: PickTargetArgs,
     #[command(flatten)]
     pub session: SessionArgs,
     /// Run even inside another `xacct exec`
@@ -195,7 +235,7 @@ pub struct ExecArgs {
 #[derive(Debug, Args)]
 pub struct UrlArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: PickTargetArgs,
     /// Name the console shows for the role (at most 64 characters)
     #[arg(long, value_name = "TEXT")]
     pub display_name: Option<String>,
@@ -211,6 +251,10 @@ pub struct WhoamiArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+    /// One line for a shell prompt (`ACCOUNT/ROLE 47m`) from the environment and the cache, with no network
+    /// call; empty when the credentials did not come from xacct
+    #[arg(long, conflicts_with = "json")]
+    pub short: bool,
     #[command(flatten)]
     pub source: SourceArgs,
 }
@@ -227,4 +271,28 @@ pub struct UnsetArgs {
     /// Shell to print code for
     #[arg(long, value_enum, default_value = "posix")]
     pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub target: PickTargetArgs,
+    #[command(flatten)]
+    pub session: SessionArgs,
+    /// Print the sign-in link instead of opening it (it grants console access for 15 minutes: keep it secret)
+    #[arg(long)]
+    pub print: bool,
+    /// Land on this service's console page in the region, such as s3, ec2, iam, cloudwatch, lambda
+    #[arg(long, value_name = "SERVICE", conflicts_with = "destination")]
+    pub service: Option<String>,
+    /// Land on this console URL (https, on the console host of the role's partition)
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to print the completion code for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }

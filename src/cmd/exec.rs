@@ -7,6 +7,7 @@ use anyhow::{bail, Result};
 use crate::app::{self, Context};
 use crate::cli::ExecArgs;
 use crate::cmd::assume::output_region;
+use crate::picker;
 use crate::session::{self, Sessions};
 
 /// Set in the command's environment, so that a nested `xacct exec` notices.
@@ -21,14 +22,16 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
             outer.to_string_lossy()
         );
     }
+    let target_args = picker::target_args(&args.target, ctx, &args.session.source)?;
     let options = app::session_options(&args.session)?;
-    let plan = session::plan(ctx, &args.target, options)?;
+    let plan = session::plan(ctx, &target_args, options)?;
     let sessions = Sessions {
         ctx,
         token_code: args.session.token_code.clone(),
         refresh: args.session.refresh,
     };
     let entry = sessions.obtain(&plan)?;
+    picker::remember(ctx, &target_args, &plan.target);
     let change = entry
         .credentials
         .env_change(output_region(&plan.target, &entry).as_deref());
