@@ -2,6 +2,8 @@
 //! `xacct` command in a hermetic environment (temp HOME, no AWS_*/XACCT_* from outside).
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
