@@ -101,6 +101,11 @@ impl Tmux {
         self.run(&["capture-pane", "-p", "-J"])
     }
 
+    /// The screen with its colors, as escape sequences.
+    pub fn screen_with_colors(&self) -> String {
+        self.run(&["capture-pane", "-p", "-J", "-e"])
+    }
+
     /// Waits until the screen shows `text`; returns the screen.
     #[track_caller]
     pub fn wait_for(&self, text: &str) -> String {
