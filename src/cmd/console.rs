@@ -72,9 +72,9 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
 }
 
 /// How long the console session lasts: as long as the role session asked
-/// for (`--duration`, the profile, `[defaults]`, else 1h). For role-chained
-/// credentials AWS refuses SessionDuration, so none is sent and the console
-/// session lasts as long as the credentials.
+/// for (`--duration`, the profile, `[defaults]`, else 1h), so one setting
+/// governs both. For role-chained credentials AWS refuses SessionDuration, so
+/// none is sent and AWS's default applies.
 fn console_session_secs(plan: &SessionPlan) -> Option<u64> {
     (!plan.is_chained()).then_some(plan.request.duration_secs)
 }
