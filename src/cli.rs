@@ -1,7 +1,9 @@
 //! The command line: clap definitions only, no logic.
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCompleter;
 
+use crate::complete;
 use crate::shell::init::InitShell;
 use crate::shell::Shell;
 
@@ -10,7 +12,9 @@ use crate::shell::Shell;
     name = "xacct",
     version,
     about = "Switch roles across the accounts of an AWS Organization",
-    after_help = "Examples:\n  xacct accounts\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  xacct url demo MemberReadOnlyAccess --color blue"
+    after_help = "Examples:\n  xacct accounts\n  eval \"$(xacct assume demo MemberReadOnlyAccess)\"\n  \
+                  eval \"$(xacct assume)\"             # pick the account and role from a list\n  \
+                  xacct console demo --service s3\n  xacct url demo MemberReadOnlyAccess --color blue"
 )]
 pub struct Cli {
     /// Log what xacct does to stderr (-v), with AWS SDK detail (-vv); secrets are redacted
@@ -38,16 +42,40 @@ pub enum Command {
     #[command(after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue")]
     Url(UrlArgs),
     /// Generate configuration for every account: AWS CLI profiles, browser-extension config, a links page
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  xacct generate aws-config --role ReadOnly --write ~/.aws/config\n  \
+                      xacct generate switch-roles --role ReadOnly\n  xacct generate links > accounts.html"
+    )]
     Generate(GenerateCommand),
     /// List or clear cached credentials (never shows secrets)
     #[command(
         subcommand,
-        after_help = "Examples:\n  xacct cache list\n  xacct cache clear demo\n  xacct cache clear"
+        after_help = "Examples:\n  xacct cache list\n  xacct cache list --json\n  xacct cache clear demo\n  xacct cache clear"
     )]
     Cache(CacheCommand),
     /// Show who the current AWS credentials belong to, and when xacct's expire
+    #[command(after_help = "Examples:\n  xacct whoami\n  xacct whoami --json\n  \
+                            xacct whoami --short    # `DEMO/ReadOnly 47m`, for a shell prompt; no network call")]
     Whoami(WhoamiArgs),
+    /// Open the AWS console signed in as a role (or print the sign-in link with --print)
+    #[command(after_help = "Examples:\n  xacct console demo MemberReadOnlyAccess\n  \
+                            xacct console prod-ro --service cloudwatch --region eu-west-1\n  \
+                            xacct console demo --print | pbcopy   # the link grants access: keep it secret\n  \
+                            xacct console                         # pick the account and role from a list")]
+    Console(ConsoleArgs),
+    /// Print the shell code that completes xacct's commands, account names and roles
+    #[command(after_help = "Examples:\n  \
+        source <(xacct completions bash)                                   # in ~/.bashrc\n  \
+        source <(xacct completions zsh)                                    # in ~/.zshrc, after compinit\n  \
+        xacct completions fish | source                                    # in config.fish\n  \
+        xacct completions powershell | Out-String | Invoke-Expression      # in $PROFILE\n  \
+        eval (xacct completions elvish | slurp)                            # in rc.elv")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from this help
+    #[command(after_help = "Examples:\n  xacct man | man -l -\n  \
+                            xacct man > ~/.local/share/man/man1/xacct.1")]
+    Man,
     /// Print a shell function so that `xacct assume` and `xacct unset` change the current shell
     #[command(after_help = "Examples:\n  \
         eval \"$(xacct init bash)\"                                 # in ~/.bashrc\n  \
@@ -111,18 +139,21 @@ pub struct GenerateArgs {
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// Cached sessions: account, role, session name and time left
+    #[command(after_help = "Examples:\n  xacct cache list\n  xacct cache list --json | jq '.[].Arn'")]
     List {
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
     /// Forget cached sessions: all of them, an account's, or one role's in an account
+    #[command(after_help = "Examples:\n  xacct cache clear\n  xacct cache clear demo\n  \
+                            xacct cache clear demo MemberReadOnlyAccess")]
     Clear {
         /// Account name, alias or 12-digit ID (default: every account)
-        #[arg(value_name = "ACCOUNT")]
+        #[arg(value_name = "ACCOUNT", add = ArgValueCompleter::new(complete::accounts))]
         account: Option<String>,
         /// Role name, path/name or ARN (default: every role)
-        #[arg(value_name = "ROLE")]
+        #[arg(value_name = "ROLE", add = ArgValueCompleter::new(complete::roles))]
         role: Option<String>,
     },
 }
@@ -183,6 +214,19 @@ pub struct TargetArgs {
     pub role: Option<String>,
 }
 
+/// The account and role as typed for the commands that act on one. Either may
+/// be left out on a terminal, to be picked from a list (see `crate::picker`).
+#[derive(Debug, Clone, Args, Default)]
+pub struct PickTargetArgs {
+    /// Account name, alias, 12-digit ID, role ARN, or a profile from the config file (default: pick from a list)
+    #[arg(value_name = "ACCOUNT", add = ArgValueCompleter::new(complete::accounts))]
+    pub account: Option<String>,
+    /// Role name, path/name or role ARN (default: pick from the known roles on a terminal, else the config's role
+    /// or OrganizationAccountAccessRole)
+    #[arg(value_name = "ROLE", add = ArgValueCompleter::new(complete::roles))]
+    pub role: Option<String>,
+}
+
 /// Everything that shapes the role session: shared by `assume` and `exec`.
 #[derive(Debug, Clone, Args, Default)]
 pub struct SessionArgs {
@@ -238,7 +282,7 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct AssumeArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: PickTargetArgs,
     #[command(flatten)]
     pub session: SessionArgs,
     /// What to print
@@ -251,12 +295,9 @@ pub struct AssumeArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Account name, alias, 12-digit ID, role ARN or config profile (or use --accounts, --ou, --all)
-    #[arg(value_name = "ACCOUNT", required_unless_present_any = ["accounts", "ou", "all"])]
-    pub account: Option<String>,
-    /// Role name, path/name or role ARN (default: OrganizationAccountAccessRole)
-    #[arg(value_name = "ROLE", conflicts_with_all = ["accounts", "ou", "all"])]
-    pub role: Option<String>,
+    /// The account and role (or, for many accounts, --all, --ou or --accounts)
+    #[command(flatten)]
+    pub target: PickTargetArgs,
     #[command(flatten)]
     pub many: ManyArgs,
     #[command(flatten)]
@@ -273,13 +314,13 @@ pub struct ExecArgs {
 #[derive(Debug, Clone, Args, Default)]
 pub struct ManyArgs {
     /// Run in every ACTIVE account whose name matches this pattern (* and ?)
-    #[arg(long, value_name = "GLOB", conflicts_with = "account")]
+    #[arg(long, value_name = "GLOB", conflicts_with_all = ["account", "role"])]
     pub accounts: Option<String>,
     /// Run in every ACTIVE account in this OU or below it
-    #[arg(long, value_name = "PATH", conflicts_with = "account")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["account", "role"])]
     pub ou: Option<String>,
     /// Run in every ACTIVE account of the organization
-    #[arg(long, conflicts_with = "account")]
+    #[arg(long, conflicts_with_all = ["account", "role"])]
     pub all: bool,
     /// Role to assume in each account (default: the config's, else OrganizationAccountAccessRole)
     #[arg(long = "role", value_name = "ROLE")]
@@ -295,7 +336,7 @@ pub struct ManyArgs {
 #[derive(Debug, Args)]
 pub struct UrlArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: PickTargetArgs,
     /// Name the console shows for the role (at most 64 characters)
     #[arg(long, value_name = "TEXT")]
     pub display_name: Option<String>,
@@ -311,6 +352,10 @@ pub struct WhoamiArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+    /// One line for a shell prompt (`ACCOUNT/ROLE 47m`) from the environment and the cache, with no network
+    /// call; empty when the credentials did not come from xacct
+    #[arg(long, conflicts_with = "json")]
+    pub short: bool,
     #[command(flatten)]
     pub source: SourceArgs,
 }
@@ -327,4 +372,28 @@ pub struct UnsetArgs {
     /// Shell to print code for
     #[arg(long, value_enum, default_value = "posix")]
     pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub target: PickTargetArgs,
+    #[command(flatten)]
+    pub session: SessionArgs,
+    /// Print the sign-in link instead of opening it (it grants console access for 15 minutes: keep it secret)
+    #[arg(long)]
+    pub print: bool,
+    /// Land on this service's console page in the region, such as s3, ec2, iam, cloudwatch, lambda
+    #[arg(long, value_name = "SERVICE", conflicts_with = "destination")]
+    pub service: Option<String>,
+    /// Land on this console URL (https, on the console host of the role's partition)
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to print the completion code for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }

@@ -3,10 +3,15 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use xacct::cli::Cli;
 
 fn main() -> ExitCode {
+    // Answers a completion request from the shell (`xacct completions`) and exits;
+    // otherwise costs one environment lookup.
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(xacct::complete::ENV_VAR)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -19,6 +24,9 @@ fn main() -> ExitCode {
         Ok(status) => status,
         Err(e) => {
             eprintln!("xacct: {}", one_line(&format!("{e:#}")));
+            if e.downcast_ref::<xacct::usage::UsageError>().is_some() {
+                return ExitCode::from(2);
+            }
             return ExitCode::FAILURE;
         }
     };

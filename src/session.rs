@@ -44,6 +44,20 @@ pub enum SourcePlan {
     Chained(Box<SessionPlan>),
 }
 
+impl SessionPlan {
+    /// Whether the session is assumed from temporary credentials (an MFA
+    /// session, another role's session, temporary keys in the environment, or
+    /// a source profile that asks for MFA): role chaining, in AWS's terms.
+    pub fn is_chained(&self) -> bool {
+        match &self.source {
+            SourcePlan::Chained(_) | SourcePlan::Mfa { .. } => true,
+            SourcePlan::Sdk(source) => {
+                source.is_temporary() || profile_file::mfa_serial(source.profile.as_deref()).is_some()
+            }
+        }
+    }
+}
+
 pub fn plan(ctx: &Context, args: &TargetArgs, cli: Options) -> Result<SessionPlan> {
     plan_at_depth(ctx, args, cli, 0)
 }

@@ -79,23 +79,47 @@ fn ou_paths_and_filters() {
     assert!(table.lines().next().unwrap().ends_with("  OU"), "{table}");
     for account in &sandbox.info.accounts {
         let line = table.lines().find(|l| l.starts_with(&account.id)).unwrap();
-        assert!(line.ends_with(&format!("  {}", account.ou)), "{line} should end with {}", account.ou);
+        assert!(
+            line.ends_with(&format!("  {}", account.ou)),
+            "{line} should end with {}",
+            account.ou
+        );
     }
     let names = |args: &[&str]| -> Vec<String> {
         let json: serde_json::Value = serde_json::from_str(home.run(args).ok()).unwrap();
-        let mut names: Vec<String> = json.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_owned()).collect();
+        let mut names: Vec<String> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_owned())
+            .collect();
         names.sort();
         names
     };
-    assert_eq!(names(&["accounts", "--json", "--ou", "Root/Security"]), ["audit", "log-archive", "security"]);
+    assert_eq!(
+        names(&["accounts", "--json", "--ou", "Root/Security"]),
+        ["audit", "log-archive", "security"]
+    );
     assert_eq!(names(&["accounts", "--json", "--ou", "workloads/prod"]).len(), 5);
-    assert_eq!(names(&["accounts", "--json", "--ou", "Workloads"]).len(), 16, "Prod, Dev and DEMO below Workloads");
-    assert_eq!(names(&["accounts", "--json", "--name", "PROD-0?", "--state", "active"]).len(), 5);
-    assert_eq!(names(&["accounts", "--json", "--tag", "env=infrastructure"]), ["network", "shared-services"]);
-    let json: serde_json::Value = serde_json::from_str(home.run(&["accounts", "--json", "--name", "demo"]).ok()).unwrap();
+    assert_eq!(
+        names(&["accounts", "--json", "--ou", "Workloads"]).len(),
+        16,
+        "Prod, Dev and DEMO below Workloads"
+    );
+    assert_eq!(
+        names(&["accounts", "--json", "--name", "PROD-0?", "--state", "active"]).len(),
+        5
+    );
+    assert_eq!(
+        names(&["accounts", "--json", "--tag", "env=infrastructure"]),
+        ["network", "shared-services"]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(home.run(&["accounts", "--json", "--name", "demo"]).ok()).unwrap();
     assert_eq!(json[0]["ou"], "Root/Workloads/Dev");
     assert_eq!(json[0]["tags"]["env"], "dev");
-    home.run(&["accounts", "--tag", "novalue"]).fails_with("invalid --tag `novalue`: write KEY=VALUE");
+    home.run(&["accounts", "--tag", "novalue"])
+        .fails_with("invalid --tag `novalue`: write KEY=VALUE");
     // Tags and OU paths were fetched once each and then served from the cache.
     sandbox.clear_requests();
     names(&["accounts", "--json", "--tag", "env=dev", "--ou", "Workloads"]);

@@ -56,7 +56,8 @@ fn malformed_values_are_rejected_before_any_call() {
             "invalid display name",
         ),
         (&["assume", "111122223333", "--shell", "tcsh"], "invalid value 'tcsh'"),
-        (&["assume"], "required"),
+        // No account and no terminal to pick one on (stdin is not a terminal here).
+        (&["assume"], "no account given and no terminal to pick one on"),
         (&["assume", "a", "b", "c"], "unexpected argument"),
         (&["frobnicate"], "unrecognized subcommand"),
     ];

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::app::{self, Context};
 use crate::cli::{AssumeArgs, Format};
 use crate::clock;
+use crate::picker;
 use crate::session::{self, Sessions};
 use crate::shell;
 use crate::store::credentials::Entry;
@@ -20,8 +21,9 @@ use crate::validate;
 const FETCHING_VAR: &str = "XACCT_CREDENTIAL_PROCESS_KEYS";
 
 pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
+    let target_args = picker::target_args(&args.target, ctx, &args.session.source)?;
     let options = app::session_options(&args.session)?;
-    let plan = session::plan(ctx, &args.target, options)?;
+    let plan = session::plan(ctx, &target_args, options)?;
     if args.format == Format::CredentialProcess {
         guard_against_loops(&plan.key.id())?;
     }
@@ -31,6 +33,7 @@ pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
         refresh: args.session.refresh,
     };
     let entry = sessions.obtain(&plan)?;
+    picker::remember(ctx, &target_args, &plan.target);
     let region = output_region(&plan.target, &entry);
     let creds = &entry.credentials;
     match args.format {

@@ -6,9 +6,10 @@ use std::process::Command;
 use anyhow::{bail, Result};
 
 use crate::app::{self, Context};
-use crate::cli::{ExecArgs, TargetArgs};
+use crate::cli::ExecArgs;
 use crate::cmd::assume::output_region;
 use crate::fanout;
+use crate::picker;
 use crate::session::{self, Sessions};
 
 /// Set in the command's environment, so that a nested `xacct exec` notices.
@@ -25,24 +26,22 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
         );
     }
     let many = &args.many;
-    let Some(account) = args.account.clone() else {
+    if many.accounts.is_some() || many.ou.is_some() || many.all {
         return fanout::run(args, ctx, EXEC_MARKER);
-    };
+    }
     if many.many_role.is_some() || many.group {
         bail!("--role and --group go with --all, --ou or --accounts; for one account give the role after it");
     }
+    let target_args = picker::target_args(&args.target, ctx, &args.session.source)?;
     let options = app::session_options(&args.session)?;
-    let target = TargetArgs {
-        account,
-        role: args.role.clone(),
-    };
-    let plan = session::plan(ctx, &target, options)?;
+    let plan = session::plan(ctx, &target_args, options)?;
     let sessions = Sessions {
         ctx,
         token_code: args.session.token_code.clone(),
         refresh: args.session.refresh,
     };
     let entry = sessions.obtain(&plan)?;
+    picker::remember(ctx, &target_args, &plan.target);
     let change = entry
         .credentials
         .env_change(output_region(&plan.target, &entry).as_deref());

@@ -4,9 +4,12 @@
 pub mod accounts;
 pub mod assume;
 pub mod cache;
+pub mod completions;
+pub mod console;
 pub mod exec;
 pub mod generate;
 pub mod init;
+pub mod man;
 pub mod unset;
 pub mod url;
 pub mod whoami;
@@ -26,6 +29,8 @@ pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
     match command {
         Command::Init(args) => return init::run(args, out).map(|()| 0),
         Command::Unset(args) => return unset::run(args, out).map(|()| 0),
+        Command::Completions(args) => return completions::run(args, out).map(|()| 0),
+        Command::Man => return man::run(out).map(|()| 0),
         _ => {}
     }
     let ctx = Context::load()?;
@@ -38,7 +43,10 @@ pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
         Command::Cache(command) => cache::run(command, &ctx, out)?,
         Command::Generate(command) => generate::run(command, &ctx, out)?,
         Command::Whoami(args) => whoami::run(args, &ctx, out)?,
-        Command::Init(_) | Command::Unset(_) => unreachable!("run above without the context"),
+        Command::Console(args) => console::run(args, &ctx, out)?,
+        Command::Init(_) | Command::Unset(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("run above without the context")
+        }
     }
     Ok(0)
 }

@@ -8,6 +8,7 @@ use anyhow::{bail, Result};
 use crate::app::{self, Context};
 use crate::cli::UrlArgs;
 use crate::console::{self, SwitchRole};
+use crate::picker;
 
 /// The console's limit on path + name in its switch-role form.
 const MAX_CONSOLE_ROLE_NAME: usize = 64;
@@ -21,8 +22,14 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
         .transpose()?
         .map(str::to_owned);
     cli.color = args.color.as_deref().map(console::parse_color).transpose()?;
-    let (target, _) = ctx.resolve_target(&args.target, cli)?;
+    let target_args = picker::target_args(&args.target, ctx, &args.source)?;
+    let (target, _) = ctx.resolve_target(&target_args, cli)?;
     let role_name = target.role.console_name();
+    console::check_switchable(
+        &role_name,
+        target.options.external_id.is_some(),
+        target.options.source_identity.is_some(),
+    )?;
     if role_name.len() > MAX_CONSOLE_ROLE_NAME {
         bail!(
             "the console cannot switch to role {role_name}: its path and name are {} characters, \
@@ -44,5 +51,6 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     }
     .url();
     writeln!(out, "{url}")?;
+    picker::remember(ctx, &target_args, &target);
     Ok(())
 }

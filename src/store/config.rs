@@ -99,6 +99,8 @@ pub struct Config {
     pub mfa_duration_secs: u64,
     /// How long one HTTP attempt to AWS may take.
     pub http_timeout_secs: u64,
+    /// The console sign-in federation endpoint, instead of the partition's own.
+    pub federation_endpoint: Option<String>,
     pub aliases: BTreeMap<String, String>,
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -112,6 +114,7 @@ impl Config {
             accounts_ttl_secs: DEFAULT_ACCOUNTS_TTL_SECS,
             mfa_duration_secs: DEFAULT_MFA_DURATION_SECS,
             http_timeout_secs: DEFAULT_HTTP_TIMEOUT_SECS,
+            federation_endpoint: None,
             aliases: BTreeMap::new(),
             profiles: BTreeMap::new(),
         }
@@ -160,6 +163,11 @@ impl Config {
                 return Err(file_error("defaults.http_timeout: use 1s to 10m".into()));
             }
         }
+        if let Some(v) = &defaults.federation_endpoint {
+            let url = crate::signin::check_endpoint(v)
+                .map_err(|e| file_error(format!("defaults.federation_endpoint: {e}")))?;
+            config.federation_endpoint = Some(url.to_owned());
+        }
         if let Some(v) = &defaults.mfa_duration {
             config.mfa_duration_secs = secs(v, "defaults.mfa_duration").map_err(file_error)?;
             validate::mfa_session_secs(config.mfa_duration_secs)
@@ -184,9 +192,11 @@ impl Config {
                 || section.accounts_ttl.is_some()
                 || section.mfa_duration.is_some()
                 || section.http_timeout.is_some()
+                || section.federation_endpoint.is_some()
             {
                 return Err(file_error(format!(
-                    "{key}: refresh_margin, accounts_ttl, mfa_duration and http_timeout belong in [defaults]"
+                    "{key}: refresh_margin, accounts_ttl, mfa_duration, http_timeout and federation_endpoint \
+                     belong in [defaults]"
                 )));
             }
             let Some(account) = section.account.clone().filter(|a| !a.is_empty()) else {
@@ -272,6 +282,7 @@ struct RawSection {
     accounts_ttl: Option<toml::Value>,
     mfa_duration: Option<toml::Value>,
     http_timeout: Option<toml::Value>,
+    federation_endpoint: Option<String>,
 }
 
 impl RawSection {
@@ -407,6 +418,14 @@ mod tests {
             ("[defaults]\nduration = true\n", "defaults.duration: expected seconds"),
             ("[aliases]\n\"123456789012\" = \"x\"\n", "aliases.123456789012"),
             ("not toml", "line 1"),
+            (
+                "[defaults]\nfederation_endpoint = \"http://example.com/federation\"\n",
+                "defaults.federation_endpoint: invalid federation endpoint",
+            ),
+            (
+                "[profiles.p]\naccount = \"a\"\nfederation_endpoint = \"https://x/federation\"\n",
+                "belong in [defaults]",
+            ),
         ];
         for (text, want) in cases {
             let err = parse(text).unwrap_err().to_string();

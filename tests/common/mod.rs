@@ -2,6 +2,8 @@
 //! `xacct` command in a hermetic environment (temp HOME, no AWS_*/XACCT_* from outside).
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -431,4 +433,87 @@ fn loopback_http(port: u16, method: &str, path: &str, body: &str) -> String {
     let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
     assert!(head.contains(" 200 "), "{method} {path} answered {head}: {body}");
     body.to_owned()
+}
+
+/// What the federation stand-in recorded of one request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FederationRequest {
+    pub path: String,
+    /// Every parameter but Session.
+    pub params: std::collections::BTreeMap<String, String>,
+    /// The Session JSON, parsed.
+    pub session: Option<std::collections::BTreeMap<String, String>>,
+    pub session_duration: Option<u64>,
+    /// Why the stand-in refused the request, if it did.
+    pub error: Option<String>,
+}
+
+/// A loopback stand-in for the sign-in federation endpoint (see
+/// scripts/federation_standin.py); stopped when dropped.
+pub struct FederationStandin {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    pub endpoint: String,
+    port: u16,
+}
+
+impl FederationStandin {
+    pub fn start() -> Self {
+        #[derive(Deserialize)]
+        struct Started {
+            endpoint: String,
+            port: u16,
+        }
+        let mut child = Command::new(venv_python())
+            .arg(repo_root().join("scripts/federation_standin.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start scripts/federation_standin.py");
+        let stdin = child.stdin.take();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("cannot read the stand-in's first line");
+        let started: Started = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the federation stand-in did not start ({e}): {line:?}"));
+        Self {
+            child,
+            stdin,
+            endpoint: started.endpoint,
+            port: started.port,
+        }
+    }
+
+    pub fn requests(&self) -> Vec<FederationRequest> {
+        serde_json::from_str(&self.http("GET", "/_standin/requests")).expect("request log is JSON")
+    }
+
+    /// From now on the stand-in answers 400, as AWS does for unusable credentials.
+    pub fn refuse(&self) {
+        self.http("POST", "/_standin/refuse");
+    }
+
+    fn http(&self, method: &str, path: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("stand-in is listening");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+        assert!(head.contains(" 200 "), "stand-in answered {head}");
+        body.to_owned()
+    }
+}
+
+impl Drop for FederationStandin {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -1,0 +1,105 @@
+//! The man page and `--help` come from the clap definitions: the page renders
+//! with man(1) without warnings and describes every subcommand, and every
+//! subcommand's help ends with examples.
+
+mod common;
+
+use clap::CommandFactory;
+use common::Home;
+
+fn subcommands() -> Vec<String> {
+    xacct::cli::Cli::command()
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_man_page_renders_and_covers_every_subcommand() {
+    let home = Home::empty();
+    let page = home.run(&["man"]).ok().to_owned();
+    let file = home.path().join("xacct.1");
+    std::fs::write(&file, &page).unwrap();
+    let mut man = std::process::Command::new("man");
+    home.apply(&mut man);
+    // --warnings makes groff report bad roff; MANWIDTH keeps lines predictable.
+    man.args(["--warnings", "-l"])
+        .arg(&file)
+        .env("MANWIDTH", "100")
+        .env("MANPAGER", "cat");
+    let out = common::output_of(&mut man);
+    assert_eq!(out.code, 0, "man failed: {}", out.stderr);
+    assert_eq!(out.stderr, "", "man reported problems");
+    let text = out.stdout;
+    for sub in subcommands() {
+        let heading = format!("XACCT {}", sub.to_uppercase());
+        assert!(text.contains(&heading), "no section {heading}");
+    }
+    for needle in ["--service", "--short", "OrganizationAccountAccessRole", "EXAMPLES"] {
+        assert!(text.contains(needle), "the page lacks {needle}");
+    }
+}
+
+#[test]
+fn every_subcommand_has_examples_in_its_help() {
+    let home = Home::empty();
+    for sub in subcommands() {
+        let help = home.run(&[&sub, "--help"]).ok().to_owned();
+        assert!(
+            help.contains("Examples:\n  "),
+            "`xacct {sub} --help` has no examples:\n{help}"
+        );
+        assert!(help.contains("xacct "), "{sub}");
+    }
+    for (parent, nested) in [
+        ("cache", "list"),
+        ("cache", "clear"),
+        ("generate", "aws-config"),
+        ("generate", "switch-roles"),
+        ("generate", "links"),
+    ] {
+        let help = home.run(&[parent, nested, "--help"]).ok().to_owned();
+        assert!(help.contains("Examples:"), "{parent} {nested}");
+    }
+}
+
+#[test]
+fn the_example_config_parses_and_uses_every_key() {
+    let path = common::repo_root().join("examples/config.toml");
+    let text = std::fs::read_to_string(&path).expect("examples/config.toml exists");
+    // Relative paths (the policy file) resolve next to the example.
+    let config = xacct::store::config::Config::parse(&path, &text).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(!config.profiles.is_empty() && !config.aliases.is_empty());
+    assert!(config.federation_endpoint.is_some());
+    let keys = [
+        "role",
+        "region",
+        "session_name",
+        "duration",
+        "source_profile",
+        "partition",
+        "refresh_margin",
+        "accounts_ttl",
+        "mfa_duration",
+        "http_timeout",
+        "federation_endpoint",
+        "account",
+        "color",
+        "display_name",
+        "mfa_serial",
+        "external_id",
+        "source_identity",
+        "tags",
+        "transitive_tags",
+        "policy_arns",
+        "policy",
+        "assume_from",
+    ];
+    for key in keys {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(&format!("{key} ="))),
+            "examples/config.toml does not show {key}"
+        );
+    }
+}
