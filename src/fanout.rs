@@ -75,11 +75,7 @@ pub fn run(args: &ExecArgs, ctx: &Context, marker: &str) -> Result<i32> {
 
     let queue = Mutex::new(jobs);
     let failures = Mutex::new(Vec::new());
-    let sessions = Sessions {
-        ctx,
-        token_code: args.session.token_code.clone(),
-        refresh: args.session.refresh,
-    };
+    let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh).preload();
     std::thread::scope(|scope| {
         for _ in 0..usize::from(many.jobs).min(total) {
             scope.spawn(|| {

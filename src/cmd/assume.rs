@@ -27,11 +27,7 @@ pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
     if args.format == Format::CredentialProcess {
         guard_against_loops(&plan.key.id())?;
     }
-    let sessions = Sessions {
-        ctx,
-        token_code: args.session.token_code.clone(),
-        refresh: args.session.refresh,
-    };
+    let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     let entry = sessions.obtain(&plan)?;
     picker::remember(ctx, &target_args, &plan.target);
     let region = output_region(&plan.target, &entry);

@@ -39,11 +39,7 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
         args.service.as_deref(),
     )?;
 
-    let sessions = Sessions {
-        ctx,
-        token_code: args.session.token_code.clone(),
-        refresh: args.session.refresh,
-    };
+    let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     let entry = sessions.obtain(&plan)?;
     picker::remember(ctx, &target_args, target);
     let region = output_region(target, &entry).unwrap_or_else(|| console::home_region(&target.partition).to_owned());

@@ -35,11 +35,7 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
     let target_args = picker::target_args(&args.target, ctx, &args.session.source)?;
     let options = app::session_options(&args.session)?;
     let plan = session::plan(ctx, &target_args, options)?;
-    let sessions = Sessions {
-        ctx,
-        token_code: args.session.token_code.clone(),
-        refresh: args.session.refresh,
-    };
+    let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     let entry = sessions.obtain(&plan)?;
     picker::remember(ctx, &target_args, &plan.target);
     let change = entry
