@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::validate::shown;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub id: String,
     /// Untrusted text (1-128 characters of anything): quote or clean it before printing.

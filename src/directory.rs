@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 use crate::account::{self, Account};
 use crate::aws::org::Detail;
 use crate::store::accounts::{self, AccountList};
-use crate::store::credentials;
 use crate::store::file::PrivateDir;
+use crate::store::{credentials, names};
 
 pub struct Directory<'a> {
     pub cache: &'a PrivateDir,
@@ -51,6 +51,42 @@ impl Directory<'_> {
     /// assumed credentials the source differs, but the organization is the same);
     /// without one the list is fetched, and if that fails an old list still serves.
     pub fn find(&self, name: &str, fetch: impl FnOnce(Detail) -> Result<Vec<Account>>) -> Result<(Account, Freshness)> {
+        if let Some(known) = names::lookup(self.cache, name, self.now, self.ttl_secs) {
+            let account = Account {
+                id: known.id,
+                name: known.name,
+                ..Account::default()
+            };
+            return Ok((account, Freshness::Fresh));
+        }
+        let (account, freshness) = self.find_in_lists(name, fetch)?;
+        if matches!(freshness, Freshness::Fresh) {
+            let listed_at = accounts::load_all(self.cache).ok().and_then(|lists| {
+                lists
+                    .values()
+                    .filter(|l| l.accounts.iter().any(|a| a.id == account.id))
+                    .map(|l| l.fetched_at)
+                    .max()
+            });
+            if let Some(listed_at) = listed_at {
+                let resolved = names::Resolved {
+                    id: account.id.clone(),
+                    name: account.name.clone(),
+                    listed_at,
+                };
+                if let Err(e) = names::remember(self.cache, name, resolved) {
+                    tracing::debug!("could not remember the name lookup: {e:#}");
+                }
+            }
+        }
+        Ok((account, freshness))
+    }
+
+    fn find_in_lists(
+        &self,
+        name: &str,
+        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+    ) -> Result<(Account, Freshness)> {
         let lists = accounts::load_all(self.cache)?;
         let fresh: Vec<Account> = lists
             .values()

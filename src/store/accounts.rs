@@ -67,7 +67,9 @@ pub fn save(dir: &PrivateDir, source: &str, list: &AccountList) -> Result<()> {
     let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
     let mut lists: BTreeMap<String, AccountList> = table::all(&entries).into_iter().collect();
     lists.insert(source.to_owned(), list.clone());
-    table::save(dir, &lock, FILE, SECTION, &lists)
+    table::save(dir, &lock, FILE, SECTION, &lists)?;
+    // Names looked up in the old list may no longer hold.
+    super::names::forget_all(dir)
 }
 
 #[cfg(test)]
