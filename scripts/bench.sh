@@ -82,6 +82,7 @@ echo "== exec --all over 200 accounts ==" >&2
     calls >"$results/calls-exec-warm.json"
     cache="$XDG_CACHE_HOME/xacct/credentials.toml"
     hyperfine -N --runs 3 --export-json "$results/exec-cold.json" --prepare "rm -f $cache" \
+        -n 'xacct exec --all -j 1 -- true (cold: 200 AssumeRole)' "$xacct exec --all -j 1 -- true" \
         -n 'xacct exec --all -j 8 -- true (cold: 200 AssumeRole)' "$xacct exec --all -j 8 -- true" \
         -n 'xacct exec --all -j 32 -- true (cold: 200 AssumeRole)' "$xacct exec --all -j 32 -- true" >&2
 )

@@ -79,7 +79,11 @@ pub fn run(args: &ExecArgs, ctx: &Context, marker: &str) -> Result<i32> {
     std::thread::scope(|scope| {
         for _ in 0..usize::from(many.jobs).min(total) {
             scope.spawn(|| {
-                while let Some(job) = queue.lock().unwrap().pop_front() {
+                loop {
+                    // Not `while let ... = queue.lock()...`: the guard would live
+                    // through the loop body and run the accounts one at a time.
+                    let next = queue.lock().unwrap().pop_front();
+                    let Some(job) = next else { break };
                     let outcome = run_one(&job, args, &options, &sessions, ctx, marker);
                     let failed = match outcome {
                         Outcome::Exited(0) => None,

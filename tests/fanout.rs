@@ -127,3 +127,21 @@ fn grouped_output_and_selection_errors() {
     home.run(&["exec", "--all", "demo", "--", "true"])
         .fails_with("cannot be used with");
 }
+
+#[test]
+fn accounts_really_run_side_by_side() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let barrier = home.path().join("barrier");
+    std::fs::create_dir(&barrier).unwrap();
+    // Each account's command arrives at a barrier and waits (a bounded number
+    // of times) until all five are there: only five commands running at once get through.
+    let script = format!(
+        "touch '{dir}'/\"$$\"; i=0; while [ \"$(ls '{dir}' | wc -l)\" -lt 5 ]; do \
+         i=$((i+1)); [ $i -gt 400 ] && exit 9; sleep 0.05; done; echo through",
+        dir = barrier.display()
+    );
+    let out = home.run(&["exec", "--ou", "Workloads/Prod", "-j", "5", "--", "sh", "-c", &script]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().filter(|l| l.ends_with(" | through")).count(), 5);
+}
