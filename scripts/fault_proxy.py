@@ -36,14 +36,14 @@ import argparse
 import collections
 import http.client
 import json
-import os
-import signal
 import socket
 import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_service import announce, wait_for_stop
 
 HOST = "127.0.0.1"
 CONTROL_PREFIX = "/_faults"
@@ -303,32 +303,6 @@ def parse_args(argv):
     return args
 
 
-def wait_for_stop():
-    """Block until stdin hits EOF or SIGTERM/SIGINT arrives (as moto_sandbox.py)."""
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    def watch_stdin():
-        # Raw os.read on fd 0: a daemon thread blocked inside sys.stdin's
-        # buffered reader would abort interpreter shutdown.
-        try:
-            while os.read(0, 65536):
-                pass
-        except OSError:
-            pass
-        stop.set()
-
-    threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
-    # Timed waits so signal handlers always get a chance to run.
-    while not stop.wait(0.5):
-        pass
-
-
 def main(argv=None):
     args = parse_args(argv)
     ProxyHandler.faults = Faults(args.default_fault)
@@ -343,8 +317,7 @@ def main(argv=None):
     )
     thread.start()
     port = server.server_address[1]
-    sys.stdout.write(json.dumps({"endpoint": f"http://{HOST}:{port}", "port": port}) + "\n")
-    sys.stdout.flush()
+    announce({"endpoint": f"http://{HOST}:{port}", "port": port})
 
     wait_for_stop()
     STOP.set()

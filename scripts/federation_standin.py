@@ -29,6 +29,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from loopback_service import announce, wait_for_stop
+
 HOST = "127.0.0.1"
 SESSION_KEYS = {"sessionId", "sessionKey", "sessionToken"}
 
@@ -123,8 +125,8 @@ def main():
     server = ThreadingHTTPServer((HOST, 0), Handler)
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(json.dumps({"endpoint": f"http://{HOST}:{port}/federation", "port": port}), flush=True)
-    sys.stdin.read()  # until EOF: the test harness closes stdin to stop it
+    announce({"endpoint": f"http://{HOST}:{port}/federation", "port": port})
+    wait_for_stop()
     server.shutdown()
 
 

@@ -27,9 +27,7 @@ import argparse  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
-import os  # noqa: E402
 import re  # noqa: E402
-import signal  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import traceback  # noqa: E402
@@ -41,6 +39,8 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: E402
 from moto.server import DomainDispatcherApplication, create_backend_app  # noqa: E402
+
+from loopback_service import announce, wait_for_stop  # noqa: E402
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
@@ -430,32 +430,6 @@ def parse_args(argv):
     return args
 
 
-def wait_for_stop():
-    """Block until stdin hits EOF or SIGTERM/SIGINT arrives."""
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    def watch_stdin():
-        # Raw os.read on fd 0: a daemon thread blocked inside sys.stdin's
-        # buffered reader would abort interpreter shutdown.
-        try:
-            while os.read(0, 65536):
-                pass
-        except OSError:
-            pass
-        stop.set()
-
-    threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
-    # Timed waits so signal handlers always get a chance to run.
-    while not stop.wait(0.5):
-        pass
-
-
 def main(argv=None):
     args = parse_args(argv)
     # Library logs (werkzeug errors, moto warnings) go to stderr only.
@@ -483,8 +457,7 @@ def main(argv=None):
         **seeded,
         "region": REGION,
     }
-    sys.stdout.write(json.dumps(info) + "\n")
-    sys.stdout.flush()
+    announce(info)
     log(
         f"ready on {server.endpoint} in {time.monotonic() - _T0:.2f}s "
         f"({len(seeded['accounts'])} accounts)"

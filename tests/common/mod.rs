@@ -70,28 +70,17 @@ pub struct Request {
 /// A moto server seeded with the organization (see scripts/moto_sandbox.py);
 /// stopped when dropped.
 pub struct Sandbox {
-    child: Child,
-    stdin: Option<ChildStdin>,
+    _service: Service,
     pub info: SandboxInfo,
 }
 
 impl Sandbox {
     pub fn start() -> Self {
-        let mut child = Command::new(venv_python())
-            .arg(repo_root().join("scripts/moto_sandbox.py"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start scripts/moto_sandbox.py");
-        let stdin = child.stdin.take();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("cannot read the sandbox's first line");
-        let info: SandboxInfo =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("the moto sandbox did not start ({e}): {line:?}"));
-        Self { child, stdin, info }
+        let (service, info) = Service::start("moto_sandbox.py", &[]);
+        Self {
+            _service: service,
+            info,
+        }
     }
 
     /// Every request the endpoint has seen since start (or the last clear).
@@ -118,20 +107,8 @@ impl Sandbox {
         self.http("POST", "/moto-api/reset-auth", "0");
     }
 
-    /// A bare HTTP/1.0 exchange with the sandbox; returns the body.
     fn http(&self, method: &str, path: &str, body: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.info.port)).expect("sandbox is listening");
-        write!(
-            stream,
-            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        assert!(head.contains(" 200 "), "sandbox answered {head}");
-        body.to_owned()
+        loopback_http(self.info.port, method, path, body)
     }
 
     pub fn account_id(&self, name: &str) -> &str {
@@ -142,14 +119,6 @@ impl Sandbox {
             .find(|a| a.name == name)
             .expect("seeded account")
             .id
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -335,8 +304,7 @@ pub struct FaultRecord {
 /// scripts/fault_proxy.py in front of a sandbox: forwards every request to
 /// it, except those given a fault by [`FaultProxy::plan`]; stopped when dropped.
 pub struct FaultProxy {
-    child: Child,
-    stdin: Option<ChildStdin>,
+    _service: Service,
     pub endpoint: String,
     pub port: u16,
 }
@@ -353,31 +321,11 @@ impl FaultProxy {
     }
 
     fn spawn(sandbox: &Sandbox, args: &[&str]) -> Self {
-        let mut child = Command::new(venv_python())
-            .arg(repo_root().join("scripts/fault_proxy.py"))
-            .arg("--upstream")
-            .arg(&sandbox.info.endpoint)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start scripts/fault_proxy.py");
-        let stdin = child.stdin.take();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("cannot read the fault proxy's first line");
-        #[derive(Deserialize)]
-        struct Ready {
-            endpoint: String,
-            port: u16,
-        }
-        let ready: Ready =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("the fault proxy did not start ({e}): {line:?}"));
+        let mut all = vec!["--upstream", sandbox.info.endpoint.as_str()];
+        all.extend_from_slice(args);
+        let (service, ready): (Service, Announced) = Service::start("fault_proxy.py", &all);
         Self {
-            child,
-            stdin,
+            _service: service,
             endpoint: ready.endpoint,
             port: ready.port,
         }
@@ -410,7 +358,43 @@ impl FaultProxy {
     }
 }
 
-impl Drop for FaultProxy {
+/// The announcement of a service that needs nothing but its address.
+#[derive(Deserialize)]
+struct Announced {
+    endpoint: String,
+    port: u16,
+}
+
+/// One of the scripts/ loopback services (see scripts/loopback_service.py):
+/// started with the pinned venv's Python, its one-line JSON announcement read,
+/// stopped (stdin closed, then killed) when dropped.
+struct Service {
+    child: Child,
+    stdin: Option<ChildStdin>,
+}
+
+impl Service {
+    fn start<T: serde::de::DeserializeOwned>(script: &str, args: &[&str]) -> (Self, T) {
+        let mut child = Command::new(venv_python())
+            .arg(repo_root().join("scripts").join(script))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start scripts/{script}: {e}"));
+        let stdin = child.stdin.take();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("cannot read what scripts/{script} announced: {e}"));
+        let announced =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("scripts/{script} did not start ({e}): {line:?}"));
+        (Self { child, stdin }, announced)
+    }
+}
+
+impl Drop for Service {
     fn drop(&mut self) {
         drop(self.stdin.take());
         let _ = self.child.kill();
@@ -418,7 +402,7 @@ impl Drop for FaultProxy {
     }
 }
 
-/// A bare HTTP/1.0 exchange with a helper on 127.0.0.1:`port`; returns the
+/// A bare HTTP/1.0 exchange with a service on 127.0.0.1:`port`; returns the
 /// body of a 200 answer.
 fn loopback_http(port: u16, method: &str, path: &str, body: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("helper is listening");
@@ -451,38 +435,18 @@ pub struct FederationRequest {
 /// A loopback stand-in for the sign-in federation endpoint (see
 /// scripts/federation_standin.py); stopped when dropped.
 pub struct FederationStandin {
-    child: Child,
-    stdin: Option<ChildStdin>,
+    _service: Service,
     pub endpoint: String,
     port: u16,
 }
 
 impl FederationStandin {
     pub fn start() -> Self {
-        #[derive(Deserialize)]
-        struct Started {
-            endpoint: String,
-            port: u16,
-        }
-        let mut child = Command::new(venv_python())
-            .arg(repo_root().join("scripts/federation_standin.py"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start scripts/federation_standin.py");
-        let stdin = child.stdin.take();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("cannot read the stand-in's first line");
-        let started: Started = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the federation stand-in did not start ({e}): {line:?}"));
+        let (service, ready): (Service, Announced) = Service::start("federation_standin.py", &[]);
         Self {
-            child,
-            stdin,
-            endpoint: started.endpoint,
-            port: started.port,
+            _service: service,
+            endpoint: ready.endpoint,
+            port: ready.port,
         }
     }
 
@@ -496,24 +460,6 @@ impl FederationStandin {
     }
 
     fn http(&self, method: &str, path: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("stand-in is listening");
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        assert!(head.contains(" 200 "), "stand-in answered {head}");
-        body.to_owned()
-    }
-}
-
-impl Drop for FederationStandin {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        loopback_http(self.port, method, path, "")
     }
 }
