@@ -29,6 +29,11 @@ def table(name, base_index=0):
     return "\n".join(lines)
 
 
+def versus(mine, theirs):
+    """How xacct compares: "Nx faster" or "Nx slower"."""
+    return f"{theirs / mine:.1f}x faster" if theirs >= mine else f"{mine / theirs:.2f}x slower"
+
+
 def median(name, command):
     return next(r["median"] for r in load(name)["results"] if r["command"] == command)
 
@@ -72,14 +77,14 @@ milliseconds, which widens xacct's lead wherever it makes fewer calls.
 
 | measure | xacct | other | ratio |
 |---|---|---|---|
-| assume, cache hit vs AWS CLI `sts assume-role` | {ms(hit)} | {ms(cli)} | {cli / hit:.0f}x faster |
-| assume, cache hit vs awsume | {ms(hit)} | {ms(awsume)} | {awsume / hit:.0f}x faster |
+| assume, cache hit vs AWS CLI `sts assume-role` | {ms(hit)} | {ms(cli)} | {versus(hit, cli)} |
+| assume, cache hit vs awsume | {ms(hit)} | {ms(awsume)} | {versus(hit, awsume)} |
 | assume, cache hit vs `/bin/true` | {ms(hit)} | {ms(true)} | {hit / true:.1f}x a bare process start |
-| assume, cold vs AWS CLI | {ms(cold)} | {ms(cli_cold)} | {cli_cold / cold:.0f}x faster |
-| accounts, 1,000 accounts, fetched vs AWS CLI | {ms(acc)} | {ms(acc_cli)} | {acc_cli / acc:.1f}x faster |
-| accounts, 1,000 accounts, cached vs AWS CLI | {ms(acc_cached)} | {ms(acc_cli)} | {acc_cli / acc_cached:.0f}x faster |
-| exec --all over 200 accounts (cached), -j 8 vs -j 1 | {ms(j8)} | {ms(j1)} | {j1 / j8:.1f}x faster |
-| exec --all over 200 accounts (cold), -j 8 vs -j 1 | {ms(cold8)} | {ms(cold1)} | {cold1 / cold8:.1f}x faster |
+| assume, cold vs AWS CLI | {ms(cold)} | {ms(cli_cold)} | {versus(cold, cli_cold)} |
+| accounts, 1,000 accounts, fetched vs AWS CLI | {ms(acc)} | {ms(acc_cli)} | {versus(acc, acc_cli)} |
+| accounts, 1,000 accounts, cached vs AWS CLI | {ms(acc_cached)} | {ms(acc_cli)} | {versus(acc_cached, acc_cli)} |
+| exec --all over 200 accounts (cached), -j 8 vs -j 1 | {ms(j8)} | {ms(j1)} | {versus(j8, j1)} |
+| exec --all over 200 accounts (cold), -j 8 vs -j 1 | {ms(cold8)} | {ms(cold1)} | {versus(cold8, cold1)} |
 
 ## assume: cache hit
 
