@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{color_of_ou, Selection};
+use super::Selection;
 use crate::console::{self, SwitchRole};
 
 pub fn render(selection: &Selection) -> String {
@@ -18,7 +18,7 @@ pub fn render(selection: &Selection) -> String {
     }
     let mut body = String::new();
     for (ou, accounts) in &groups {
-        let color = color_of_ou(Some(ou));
+        let color = selection.color_of_ou(Some(ou));
         let _ = writeln!(body, "<section class=\"ou\" style=\"--ou-color:#{color}\">");
         let _ = writeln!(body, "<h2>{}</h2>\n<table>", escape(ou));
         for account in accounts {

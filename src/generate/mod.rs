@@ -95,11 +95,18 @@ pub fn profile_name(account: &Account, role: &RoleSpec) -> String {
     format!("{}.{}", safe(&account.name), safe(&role.name))
 }
 
-/// The console color of an OU: the same OU always gets the same palette color.
-pub fn color_of_ou(ou: Option<&str>) -> &'static str {
-    let hash = ou
-        .unwrap_or("")
-        .bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    PALETTE[hash as usize % PALETTE.len()].1
+impl Selection {
+    /// The console color of an OU: the OUs in path order take the palette's
+    /// colors in turn, so up to five OUs never share one, and an OU keeps its
+    /// color while the set of OUs stays the same.
+    pub fn color_of_ou(&self, ou: Option<&str>) -> &'static str {
+        let mut ous: Vec<&str> = self
+            .accounts
+            .iter()
+            .map(|a| a.ou.as_deref().unwrap_or("Root"))
+            .collect();
+        ous.dedup();
+        let index = ous.iter().position(|o| *o == ou.unwrap_or("Root")).unwrap_or(0);
+        PALETTE[index % PALETTE.len()].1
+    }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 
-use super::{color_of_ou, Selection};
+use super::Selection;
 use crate::console;
 use crate::filter::glob_matches;
 use crate::table;
@@ -32,7 +32,7 @@ pub fn render(selection: &Selection, rules: &[(String, String)]) -> String {
             .iter()
             .find(|(glob, _)| glob_matches(glob, &name))
             .map(|(_, color)| color.as_str())
-            .unwrap_or_else(|| color_of_ou(account.ou.as_deref()));
+            .unwrap_or_else(|| selection.color_of_ou(account.ou.as_deref()));
         // Section names are free text to the extension, but not brackets or newlines.
         let title: String = table::clean(&format!("{} | {}", account.name, role.name))
             .chars()
