@@ -11,7 +11,7 @@ use crate::directory::Directory;
 use crate::duration;
 use crate::policy;
 use crate::source::Source;
-use crate::store::{self, config::Config, config::Options, file::PrivateDir};
+use crate::store::{self, accounts::AccountList, config::Config, config::Options, file::PrivateDir};
 use crate::target::{self, Target};
 use crate::validate;
 
@@ -35,6 +35,18 @@ impl Context {
             ttl_secs: self.config.accounts_ttl_secs,
             now: clock::now(),
         }
+    }
+
+    /// The organization's accounts carrying `detail`, as the source flags
+    /// (over the config's defaults) see them: cached while fresh, else fetched.
+    pub fn account_list(&self, source: &SourceArgs, refresh: bool, detail: org::Detail) -> Result<AccountList> {
+        let options = source_options(source)?.or(&self.config.defaults);
+        let source = Source {
+            profile: options.source_profile.clone(),
+        };
+        self.directory(&source).list(refresh, detail, |detail| {
+            fetch_accounts(&source, options.region.as_deref(), detail)
+        })
     }
 
     /// The account and role `args` name, with the options that apply, and the

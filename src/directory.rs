@@ -20,7 +20,8 @@ pub struct Directory<'a> {
 
 /// How the list was obtained, for a warning when it is old.
 pub enum Freshness {
-    Fresh,
+    /// From a list fetched at this time, within the TTL.
+    Fresh(OffsetDateTime),
     /// The fetch failed; an older list serves, with the error that stopped the refresh.
     Stale(String),
 }
@@ -57,26 +58,17 @@ impl Directory<'_> {
                 name: known.name,
                 ..Account::default()
             };
-            return Ok((account, Freshness::Fresh));
+            return Ok((account, Freshness::Fresh(known.listed_at)));
         }
         let (account, freshness) = self.find_in_lists(name, fetch)?;
-        if matches!(freshness, Freshness::Fresh) {
-            let listed_at = accounts::load_all(self.cache).ok().and_then(|lists| {
-                lists
-                    .values()
-                    .filter(|l| l.accounts.iter().any(|a| a.id == account.id))
-                    .map(|l| l.fetched_at)
-                    .max()
-            });
-            if let Some(listed_at) = listed_at {
-                let resolved = names::Resolved {
-                    id: account.id.clone(),
-                    name: account.name.clone(),
-                    listed_at,
-                };
-                if let Err(e) = names::remember(self.cache, name, resolved) {
-                    tracing::debug!("could not remember the name lookup: {e:#}");
-                }
+        if let Freshness::Fresh(listed_at) = freshness {
+            let resolved = names::Resolved {
+                id: account.id.clone(),
+                name: account.name.clone(),
+                listed_at,
+            };
+            if let Err(e) = names::remember(self.cache, name, resolved) {
+                tracing::debug!("could not remember the name lookup: {e:#}");
             }
         }
         Ok((account, freshness))
@@ -88,19 +80,22 @@ impl Directory<'_> {
         fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
     ) -> Result<(Account, Freshness)> {
         let lists = accounts::load_all(self.cache)?;
-        let fresh: Vec<Account> = lists
-            .values()
-            .filter(|l| l.is_fresh(self.now, self.ttl_secs))
-            .flat_map(|l| l.accounts.iter().cloned())
-            .collect();
+        let fresh: Vec<&AccountList> = lists.values().filter(|l| l.is_fresh(self.now, self.ttl_secs)).collect();
         if !fresh.is_empty() {
-            let found = account::find_by_name(&fresh, name).map_err(anyhow::Error::msg)?;
-            return Ok((found.clone(), Freshness::Fresh));
+            let all: Vec<Account> = fresh.iter().flat_map(|l| l.accounts.iter().cloned()).collect();
+            let found = account::find_by_name(&all, name).map_err(anyhow::Error::msg)?;
+            let listed_at = fresh
+                .iter()
+                .filter(|l| l.accounts.iter().any(|a| a.id == found.id))
+                .map(|l| l.fetched_at)
+                .max()
+                .unwrap_or(self.now);
+            return Ok((found.clone(), Freshness::Fresh(listed_at)));
         }
         match self.fetch_and_save(false, Detail::default(), fetch) {
             Ok(list) => {
                 let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
-                Ok((found.clone(), Freshness::Fresh))
+                Ok((found.clone(), Freshness::Fresh(list.fetched_at)))
             }
             Err(fetch_error) => {
                 let stale: Vec<Account> = lists.into_values().flat_map(|l| l.accounts).collect();
@@ -115,9 +110,6 @@ impl Directory<'_> {
         }
     }
 
-    /// Fetches the list and caches it. Processes that need the list at the
-    /// same moment fetch it once: the others wait, then (unless `refresh`)
-    /// take the list the first one saved.
     fn fetch_and_save(
         &self,
         refresh: bool,

@@ -16,7 +16,6 @@ use crate::cli::{ExecArgs, TargetArgs};
 use crate::filter::AccountFilter;
 use crate::session::{self, Sessions};
 use crate::shell::EnvChange;
-use crate::source::Source;
 use crate::table;
 
 /// What happened in one account.
@@ -40,16 +39,7 @@ pub fn run(args: &ExecArgs, ctx: &Context, marker: &str) -> Result<i32> {
         tags: Vec::new(),
     };
     let options = app::session_options(&args.session)?;
-    let source = Source {
-        profile: options
-            .source_profile
-            .clone()
-            .or(ctx.config.defaults.source_profile.clone()),
-    };
-    let region = options.region.clone().or(ctx.config.defaults.region.clone());
-    let list = ctx.directory(&source).list(false, filter.detail(), |detail| {
-        app::fetch_accounts(&source, region.as_deref(), detail)
-    })?;
+    let list = ctx.account_list(&args.session.source, false, filter.detail())?;
     let accounts: Vec<Account> = list.accounts.into_iter().filter(|a| filter.matches(a)).collect();
     if accounts.is_empty() {
         bail!("no ACTIVE account matches: see `xacct accounts` (with --ou-paths for OUs)");

@@ -9,12 +9,11 @@ use anyhow::{anyhow, Result};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::FuzzySelect;
 
-use crate::app::{self, Context};
+use crate::app::Context;
 use crate::aws::org::Detail;
 use crate::choices::{self, AccountChoice};
 use crate::cli::{PickTargetArgs, SourceArgs, TargetArgs};
 use crate::clock;
-use crate::source::Source;
 use crate::store::recent::{self, RecentUse};
 use crate::target::Target;
 use crate::usage::UsageError;
@@ -127,21 +126,13 @@ fn known_accounts(ctx: &Context, source: &SourceArgs) -> Result<Vec<crate::accou
     if !cached.is_empty() {
         return Ok(cached);
     }
-    let options = app::source_options(source)?.or(&ctx.config.defaults);
-    let source = Source {
-        profile: options.source_profile.clone(),
-    };
     tracing::debug!("no cached account list to pick from; fetching it");
+    let detail = Detail {
+        ou_paths: true,
+        tags: false,
+    };
     let list = ctx
-        .directory(&source)
-        .list(
-            false,
-            Detail {
-                ou_paths: true,
-                tags: false,
-            },
-            |detail| app::fetch_accounts(&source, options.region.as_deref(), detail),
-        )
+        .account_list(source, false, detail)
         .map_err(|e| e.context("cannot list the accounts to pick from"))?;
     Ok(list.accounts)
 }

@@ -5,23 +5,16 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::account::Account;
-use crate::app::{self, Context};
+use crate::app::Context;
 use crate::cli::{AccountsArgs, FilterArgs};
 use crate::filter::AccountFilter;
-use crate::source::Source;
 use crate::table;
 
 pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     let filter = filter_of(&args.filter)?;
     let mut detail = filter.detail();
     detail.ou_paths |= args.ou_paths;
-    let options = app::source_options(&args.source)?.or(&ctx.config.defaults);
-    let source = Source {
-        profile: options.source_profile.clone(),
-    };
-    let list = ctx.directory(&source).list(args.refresh, detail, |detail| {
-        app::fetch_accounts(&source, options.region.as_deref(), detail)
-    })?;
+    let list = ctx.account_list(&args.source, args.refresh, detail)?;
     let accounts: Vec<&Account> = list.accounts.iter().filter(|a| filter.matches(a)).collect();
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &accounts)?;

@@ -13,7 +13,6 @@ use crate::cli::GenerateArgs;
 use crate::cmd::accounts::filter_of;
 use crate::console::PALETTE;
 use crate::role::{RoleSpec, DEFAULT_ROLE};
-use crate::source::Source;
 
 /// The accounts and roles to generate for.
 pub struct Selection {
@@ -33,17 +32,12 @@ impl Selection {
             filter.state = Some("ACTIVE".into());
         }
         let options = app::source_options(&args.source)?.or(&ctx.config.defaults);
-        let source = Source {
-            profile: options.source_profile.clone(),
-        };
         // OU paths always: they group the links and color the extension's entries.
         let detail = Detail {
             ou_paths: true,
             ..filter.detail()
         };
-        let list = ctx.directory(&source).list(false, detail, |detail| {
-            app::fetch_accounts(&source, options.region.as_deref(), detail)
-        })?;
+        let list = ctx.account_list(&args.source, false, detail)?;
         let mut accounts: Vec<Account> = list.accounts.into_iter().filter(|a| filter.matches(a)).collect();
         if accounts.is_empty() {
             bail!("no account matches: see `xacct accounts --ou-paths`");
