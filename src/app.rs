@@ -3,17 +3,17 @@
 
 use anyhow::{anyhow, Result};
 
-use crate::account::Account;
 use crate::aws::{org, Aws};
 use crate::cli::{SessionArgs, SourceArgs, TargetArgs};
-use crate::clock;
-use crate::directory::Directory;
-use crate::duration;
-use crate::policy;
-use crate::source::Source;
+use crate::domain::clock;
+use crate::domain::duration;
+use crate::domain::validate;
+use crate::org::account::Account;
+use crate::org::directory::Directory;
+use crate::session::policy;
+use crate::session::source::Source;
+use crate::session::target::{self, Target};
 use crate::store::{self, accounts::AccountList, config::Config, config::Options, file::PrivateDir};
-use crate::target::{self, Target};
-use crate::validate;
 
 pub struct Context {
     pub config: Config,

@@ -10,17 +10,17 @@ fn main() -> ExitCode {
     // Answers a completion request from the shell (`xacct completions`) and exits;
     // otherwise costs one environment lookup.
     clap_complete::CompleteEnv::with_factory(Cli::command)
-        .var(xacct::complete::ENV_VAR)
+        .var(xacct::ui::complete::ENV_VAR)
         .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
-    xacct::logging::init(cli.verbose);
+    xacct::ui::logging::init(cli.verbose);
     // The product is buffered and printed only once the command has succeeded,
     // so that `eval "$(xacct ...)"` never runs half an answer.
     let mut product = Vec::new();
-    let status = match xacct::cmd::run(&cli.command, &mut product) {
+    let status = match xacct::cli::run(&cli.command, &mut product) {
         Ok(status) => status,
         Err(e) => {
             eprintln!("xacct: {}", one_line(&format!("{e:#}")));

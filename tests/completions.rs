@@ -15,7 +15,7 @@ fn home() -> Home {
     let home = Home::empty();
     let cache = home.cache_dir();
     std::fs::create_dir_all(&cache).unwrap();
-    let now = xacct::clock::rfc3339(xacct::clock::now());
+    let now = xacct::domain::clock::rfc3339(xacct::domain::clock::now());
     std::fs::write(
         cache.join("accounts.toml"),
         format!(
@@ -94,7 +94,7 @@ fn bash_completes_subcommands_flags_accounts_and_roles() {
 fn recently_used_accounts_complete_first() {
     let home = home();
     let cache = home.cache_dir();
-    let now = xacct::clock::rfc3339(xacct::clock::now());
+    let now = xacct::domain::clock::rfc3339(xacct::domain::clock::now());
     std::fs::write(
         cache.join("recent.toml"),
         format!(

@@ -11,9 +11,9 @@ use tokio::task::JoinSet;
 
 use super::error::describe;
 use super::sts::to_offset;
-use crate::account::Account;
-use crate::clock;
-use crate::progress::Progress;
+use crate::domain::clock;
+use crate::org::account::Account;
+use crate::ui::progress::Progress;
 
 /// The most ListAccounts returns in one page.
 const PAGE_SIZE: i32 = 20;

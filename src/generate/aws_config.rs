@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 use super::{profile_name, Selection};
-use crate::table;
+use crate::ui::table;
 
 const BEGIN: &str = "# >>> xacct generated profiles (xacct generate aws-config): this block is rewritten >>>";
 const END: &str = "# <<< xacct generated profiles <<<";

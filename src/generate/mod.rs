@@ -6,13 +6,13 @@ pub mod switch_roles;
 
 use anyhow::{bail, Result};
 
-use crate::account::Account;
 use crate::app::{self, Context};
 use crate::aws::org::Detail;
+use crate::cli::accounts::filter_of;
 use crate::cli::GenerateArgs;
-use crate::cmd::accounts::filter_of;
 use crate::console::PALETTE;
-use crate::role::{RoleSpec, DEFAULT_ROLE};
+use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
+use crate::org::account::Account;
 
 /// The accounts and roles to generate for.
 pub struct Selection {
@@ -59,7 +59,7 @@ impl Selection {
             accounts,
             roles,
             partition: options.partition.clone().unwrap_or_else(|| "aws".into()),
-            region: options.region.clone().or_else(crate::cmd::assume::env_region),
+            region: options.region.clone().or_else(crate::cli::assume::env_region),
             source_profile: options.source_profile.clone(),
         })
     }

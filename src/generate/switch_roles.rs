@@ -8,9 +8,9 @@ use anyhow::Result;
 
 use super::Selection;
 use crate::console;
-use crate::filter::glob_matches;
-use crate::table;
-use crate::validate::{shown, Invalid};
+use crate::domain::validate::{shown, Invalid};
+use crate::org::filter::glob_matches;
+use crate::ui::table;
 
 /// `GLOB=COLOR` rules, in order.
 pub fn parse_rules(args: &[String]) -> Result<Vec<(String, String)>, Invalid> {

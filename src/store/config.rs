@@ -22,10 +22,10 @@ use anyhow::{anyhow, Result};
 use serde::Deserialize;
 
 use crate::console;
-use crate::duration;
-use crate::policy;
-use crate::role::RoleSpec;
-use crate::validate::{self, Invalid};
+use crate::domain::duration;
+use crate::domain::role::RoleSpec;
+use crate::domain::validate::{self, Invalid};
+use crate::session::policy;
 
 pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 15 * 60;
 pub const DEFAULT_ACCOUNTS_TTL_SECS: u64 = 60 * 60;
@@ -164,7 +164,7 @@ impl Config {
             }
         }
         if let Some(v) = &defaults.federation_endpoint {
-            let url = crate::signin::check_endpoint(v)
+            let url = crate::console::signin::check_endpoint(v)
                 .map_err(|e| file_error(format!("defaults.federation_endpoint: {e}")))?;
             config.federation_endpoint = Some(url.to_owned());
         }

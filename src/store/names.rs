@@ -73,7 +73,7 @@ mod tests {
     fn remembered_names_serve_within_the_ttl_and_are_forgotten_on_refresh() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now().replace_nanosecond(0).unwrap();
+        let now = crate::domain::clock::now().replace_nanosecond(0).unwrap();
         let resolved = Resolved {
             id: "111111111111".into(),
             name: "DEMO".into(),

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::file::{PrivateDir, WriteLock};
-use crate::clock;
+use crate::domain::clock;
 
 pub const FORMAT_VERSION: i64 = 1;
 

@@ -1,0 +1,65 @@
+//! `xacct exec`: run a command with a role session in its environment, in
+//! one account or (with --all, --ou or --accounts) in many.
+
+use std::process::Command;
+
+use anyhow::{bail, Result};
+
+use crate::app::{self, Context};
+use crate::cli::assume::output_region;
+use crate::cli::ExecArgs;
+use crate::exec::fanout;
+use crate::session::{self, Sessions};
+use crate::ui::picker;
+
+/// Set in the command's environment, so that a nested `xacct exec` notices.
+pub const EXEC_MARKER: &str = "XACCT_EXEC";
+
+/// In one account, replaces xacct with the command on Unix (so signals and
+/// the exit status are the command's own); elsewhere waits for it and passes
+/// its status on.
+pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
+    if let Some(outer) = std::env::var_os(EXEC_MARKER).filter(|_| !args.nested) {
+        bail!(
+            "already inside `xacct exec` for {}: exit that shell first, or pass --nested",
+            outer.to_string_lossy()
+        );
+    }
+    let many = &args.many;
+    if many.accounts.is_some() || many.ou.is_some() || many.all {
+        return fanout::run(args, ctx, EXEC_MARKER);
+    }
+    if many.many_role.is_some() || many.group {
+        bail!("--role and --group go with --all, --ou or --accounts; for one account give the role after it");
+    }
+    let target_args = picker::target_args(&args.target, ctx, &args.session.source)?;
+    let options = app::session_options(&args.session)?;
+    let plan = session::plan(ctx, &target_args, options)?;
+    let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
+    let entry = sessions.obtain(&plan)?;
+    picker::remember(ctx, &target_args, &plan.target);
+    let change = entry
+        .credentials
+        .env_change(output_region(&plan.target, &entry).as_deref());
+    let mut command = fanout::command_with(&args.command, &change);
+    command.env(
+        EXEC_MARKER,
+        format!("{} {}", plan.target.account_label(), plan.target.role.name),
+    );
+    exec(command, &args.command[0])
+}
+
+#[cfg(unix)]
+fn exec(mut command: Command, program: &str) -> Result<i32> {
+    use std::os::unix::process::CommandExt;
+    let error = command.exec();
+    bail!("cannot run {}: {error}", crate::domain::validate::shown(program))
+}
+
+#[cfg(not(unix))]
+fn exec(mut command: Command, program: &str) -> Result<i32> {
+    let status = command
+        .status()
+        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", crate::domain::validate::shown(program)))?;
+    Ok(status.code().unwrap_or(1))
+}

@@ -1,0 +1,116 @@
+//! Where the source credentials come from, named without resolving them, so
+//! that a cache lookup needs no AWS configuration at all.
+
+use std::env;
+
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// A profile named on the command line or in the config file.
+    pub profile: Option<String>,
+}
+
+impl Source {
+    /// `profile:NAME` or `env:ACCESS_KEY_ID`, in the SDK's order of precedence
+    /// (an explicit profile wins over the environment in xacct).
+    pub fn cache_name(&self) -> String {
+        if let Some(profile) = &self.profile {
+            return format!("profile:{profile}");
+        }
+        if let Some(key) = non_empty("AWS_ACCESS_KEY_ID") {
+            return format!("env:{key}");
+        }
+        let profile = non_empty("AWS_PROFILE").or_else(|| non_empty("AWS_DEFAULT_PROFILE"));
+        format!("profile:{}", profile.as_deref().unwrap_or("default"))
+    }
+
+    /// True when the source is temporary credentials in the environment (for
+    /// example from an earlier `eval "$(xacct assume ...)"`): assuming a role
+    /// from them is role chaining.
+    pub fn is_temporary(&self) -> bool {
+        self.profile.is_none() && non_empty("AWS_ACCESS_KEY_ID").is_some() && non_empty("AWS_SESSION_TOKEN").is_some()
+    }
+
+    /// A custom STS endpoint, which makes credentials differ from AWS's own.
+    pub fn sts_endpoint() -> Option<String> {
+        non_empty("AWS_ENDPOINT_URL_STS").or_else(|| non_empty("AWS_ENDPOINT_URL"))
+    }
+}
+
+fn non_empty(var: &str) -> Option<String> {
+    env::var(var).ok().filter(|v| !v.is_empty())
+}
+
+/// A session name that says who is acting: the local user name with every
+/// character AWS does not allow replaced, 2-64 characters.
+pub fn default_session_name() -> String {
+    let user = ["USER", "LOGNAME", "USERNAME"]
+        .into_iter()
+        .find_map(non_empty)
+        .or_else(login_name)
+        .unwrap_or_default();
+    session_name_for(&user)
+}
+
+/// The name of the effective user from the password database.
+#[cfg(unix)]
+fn login_name() -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call and `buf` outlives the use of `pwd`.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: getpwuid_r succeeded, so pw_name points to a NUL-terminated string in `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+#[cfg(not(unix))]
+fn login_name() -> Option<String> {
+    None
+}
+
+fn session_name_for(user: &str) -> String {
+    let cleaned: String = user
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if cleaned.len() < 2 {
+        format!("xacct-{cleaned}").trim_end_matches('-').to_owned()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::validate;
+
+    #[test]
+    fn session_names_are_valid_by_construction() {
+        for user in ["alice", "", "a", "Jürgen Müller", "DOMAIN\\bob", &"x".repeat(100), "ü"] {
+            let name = session_name_for(user);
+            assert!(validate::session_name(&name).is_ok(), "{user:?} -> {name:?}");
+        }
+        assert_eq!(session_name_for("alice"), "alice");
+        assert_eq!(session_name_for("DOMAIN\\bob"), "DOMAIN-bob");
+    }
+}
