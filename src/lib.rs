@@ -18,4 +18,3 @@ pub mod session;
 pub mod shell;
 pub mod store;
 pub mod ui;
-pub mod usage;

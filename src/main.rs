@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     // Answers a completion request from the shell (`xacct completions`) and exits;
     // otherwise costs one environment lookup.
     clap_complete::CompleteEnv::with_factory(Cli::command)
-        .var(xacct::ui::complete::ENV_VAR)
+        .var(xacct::cli::complete::ENV_VAR)
         .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Ok(status) => status,
         Err(e) => {
             eprintln!("xacct: {}", one_line(&format!("{e:#}")));
-            if e.downcast_ref::<xacct::usage::UsageError>().is_some() {
+            if e.downcast_ref::<xacct::cli::usage::UsageError>().is_some() {
                 return ExitCode::from(2);
             }
             return ExitCode::FAILURE;

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod org;
 pub mod profile_file;
+pub mod source;
 pub mod sts;
 
 use std::future::Future;

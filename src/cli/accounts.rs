@@ -5,8 +5,10 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::app::Context;
+use crate::cli::options;
 use crate::cli::{AccountsArgs, FilterArgs};
-use crate::org::account::Account;
+use crate::domain::account::Account;
+use crate::org::directory;
 use crate::org::filter::AccountFilter;
 use crate::ui::table;
 
@@ -14,7 +16,7 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
     let filter = filter_of(&args.filter)?;
     let mut detail = filter.detail();
     detail.ou_paths |= args.ou_paths;
-    let list = ctx.account_list(&args.source, args.refresh, detail)?;
+    let list = directory::account_list(ctx, &options::source_options(&args.source)?, args.refresh, detail)?;
     let accounts: Vec<&Account> = list.accounts.iter().filter(|a| filter.matches(a)).collect();
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &accounts)?;

@@ -3,9 +3,9 @@
 use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
 
+use crate::cli::complete;
 use crate::shell::init::InitShell;
 use crate::shell::Shell;
-use crate::ui::complete;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -201,17 +201,6 @@ pub struct FilterArgs {
     /// Only accounts with this tag (repeatable; tags are fetched only when asked)
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
-}
-
-/// The account and role to act on.
-#[derive(Debug, Args)]
-pub struct TargetArgs {
-    /// Account name, alias, 12-digit ID, role ARN, or a profile from the config file
-    #[arg(value_name = "ACCOUNT")]
-    pub account: String,
-    /// Role name, path/name or role ARN (default: OrganizationAccountAccessRole)
-    #[arg(value_name = "ROLE")]
-    pub role: Option<String>,
 }
 
 /// The account and role as typed for the commands that act on one. Either may

@@ -6,31 +6,29 @@ use std::io::Write;
 use anyhow::{anyhow, Result};
 use serde_json::json;
 
-use crate::app::{self, Context};
+use crate::app::Context;
+use crate::cli::options;
+use crate::cli::pick;
 use crate::cli::{AssumeArgs, Format};
 use crate::domain::clock;
-use crate::domain::validate;
-use crate::session::target::Target;
 use crate::session::{self, Sessions};
 use crate::shell;
-use crate::store::credentials::Entry;
-use crate::ui::picker;
 
 /// The sessions that the xacct processes above this one (started through
 /// `credential_process`) are fetching, by cache key id.
 const FETCHING_VAR: &str = "XACCT_CREDENTIAL_PROCESS_KEYS";
 
 pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
-    let target_args = picker::target_args(&args.target, ctx, &args.session.source)?;
-    let options = app::session_options(&args.session)?;
+    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
+    let options = options::session_options(&args.session)?;
     let plan = session::plan(ctx, &target_args, options)?;
     if args.format == Format::CredentialProcess {
         guard_against_loops(&plan.key.id())?;
     }
     let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     let entry = sessions.obtain(&plan)?;
-    picker::remember(ctx, &target_args, &plan.target);
-    let region = output_region(&plan.target, &entry);
+    pick::remember(ctx, &target_args, &plan.target);
+    let region = session::output_region(&plan.target, &entry);
     let creds = &entry.credentials;
     match args.format {
         Format::Shell => {
@@ -94,22 +92,4 @@ fn guard_against_loops(key_id: &str) -> Result<()> {
     };
     std::env::set_var(FETCHING_VAR, keys);
     Ok(())
-}
-
-/// An explicit region wins; then the environment; then what the SDK resolved
-/// when the credentials were fetched.
-pub fn output_region(target: &Target, entry: &Entry) -> Option<String> {
-    target
-        .options
-        .region
-        .clone()
-        .or_else(env_region)
-        .or_else(|| entry.region.clone())
-}
-
-/// AWS_REGION, else AWS_DEFAULT_REGION, when it is a valid region code.
-pub fn env_region() -> Option<String> {
-    ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .into_iter()
-        .find_map(|v| std::env::var(v).ok().filter(|r| validate::region(r).is_ok()))
 }

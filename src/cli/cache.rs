@@ -6,10 +6,11 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::app::Context;
-use crate::cli::{CacheCommand, TargetArgs};
+use crate::cli::CacheCommand;
 use crate::domain::clock;
 use crate::domain::duration::format_secs;
 use crate::domain::role::RoleSpec;
+use crate::session::target::{self, TargetName};
 use crate::store::config::Options;
 use crate::store::credentials::{self as cache, Entry};
 use crate::ui::table;
@@ -71,11 +72,11 @@ fn clear(ctx: &Context, account: Option<&str>, role: Option<&str>) -> Result<()>
     let removed = match account {
         None => cache::remove(&ctx.cache, |_| true)?,
         Some(account) => {
-            let args = TargetArgs {
+            let args = TargetName {
                 account: account.to_owned(),
                 role: None,
             };
-            let (target, _) = ctx.resolve_target(&args, Options::default())?;
+            let (target, _) = target::resolve_named(ctx, &args, Options::default())?;
             let role = role.map(RoleSpec::parse).transpose()?;
             let role_arn = role.map(|r| r.arn(&target.partition, &target.account_id));
             cache::remove(&ctx.cache, |e| {

@@ -9,18 +9,19 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::app::{self, Context};
-use crate::cli::assume::output_region;
+use crate::app::Context;
+use crate::cli::options;
+use crate::cli::pick;
 use crate::cli::ConsoleArgs;
 use crate::console;
 use crate::console::browser;
 use crate::console::signin;
+use crate::session::output_region;
 use crate::session::{self, SessionPlan, Sessions};
-use crate::ui::picker;
 
 pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
-    let target_args = picker::target_args(&args.target, ctx, &args.session.source)?;
-    let options = app::session_options(&args.session)?;
+    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
+    let options = options::session_options(&args.session)?;
     let plan = session::plan(ctx, &target_args, options)?;
     let target = &plan.target;
     console::check_switchable(
@@ -41,7 +42,7 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
 
     let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     let entry = sessions.obtain(&plan)?;
-    picker::remember(ctx, &target_args, target);
+    pick::remember(ctx, &target_args, target);
     let region = output_region(target, &entry).unwrap_or_else(|| console::home_region(&target.partition).to_owned());
     let destination = match &args.destination {
         Some(url) => url.clone(),

@@ -5,12 +5,14 @@ use std::process::Command;
 
 use anyhow::{bail, Result};
 
-use crate::app::{self, Context};
-use crate::cli::assume::output_region;
+use crate::app::Context;
+use crate::cli::options;
+use crate::cli::pick;
 use crate::cli::ExecArgs;
-use crate::exec::fanout;
+use crate::exec::fanout::{self, FanOut};
+use crate::org::filter::AccountFilter;
+use crate::session::output_region;
 use crate::session::{self, Sessions};
-use crate::ui::picker;
 
 /// Set in the command's environment, so that a nested `xacct exec` notices.
 pub const EXEC_MARKER: &str = "XACCT_EXEC";
@@ -27,17 +29,32 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
     }
     let many = &args.many;
     if many.accounts.is_some() || many.ou.is_some() || many.all {
-        return fanout::run(args, ctx, EXEC_MARKER);
+        let fan_out = FanOut {
+            filter: AccountFilter {
+                ou: many.ou.clone(),
+                name: many.accounts.clone(),
+                state: Some("ACTIVE".into()),
+                tags: Vec::new(),
+            },
+            role: many.many_role.clone(),
+            jobs: usize::from(many.jobs),
+            group: many.group,
+            command: args.command.clone(),
+            options: options::session_options(&args.session)?,
+            token_code: args.session.token_code.clone(),
+            refresh: args.session.refresh,
+        };
+        return fanout::run(&fan_out, ctx, EXEC_MARKER);
     }
     if many.many_role.is_some() || many.group {
         bail!("--role and --group go with --all, --ou or --accounts; for one account give the role after it");
     }
-    let target_args = picker::target_args(&args.target, ctx, &args.session.source)?;
-    let options = app::session_options(&args.session)?;
+    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
+    let options = options::session_options(&args.session)?;
     let plan = session::plan(ctx, &target_args, options)?;
     let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     let entry = sessions.obtain(&plan)?;
-    picker::remember(ctx, &target_args, &plan.target);
+    pick::remember(ctx, &target_args, &plan.target);
     let change = entry
         .credentials
         .env_change(output_region(&plan.target, &entry).as_deref());

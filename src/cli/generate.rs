@@ -5,13 +5,15 @@ use std::io::Write;
 use anyhow::{Context as _, Result};
 
 use crate::app::Context;
-use crate::cli::GenerateCommand;
-use crate::generate::{aws_config, links, switch_roles, Selection};
+use crate::cli::accounts::filter_of;
+use crate::cli::{options, GenerateArgs, GenerateCommand};
+use crate::domain::role::RoleSpec;
+use crate::generate::{aws_config, links, switch_roles, Selection, Wanted};
 
 pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Result<()> {
     match command {
         GenerateCommand::AwsConfig { common, write } => {
-            let selection = Selection::load(common, ctx)?;
+            let selection = Selection::load(&wanted(common)?, ctx)?;
             let xacct = xacct_command()?;
             match write {
                 None => {
@@ -39,15 +41,29 @@ pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Re
         }
         GenerateCommand::SwitchRoles { common, color_rules } => {
             let rules = switch_roles::parse_rules(color_rules)?;
-            let selection = Selection::load(common, ctx)?;
+            let selection = Selection::load(&wanted(common)?, ctx)?;
             out.write_all(switch_roles::render(&selection, &rules).as_bytes())?;
         }
         GenerateCommand::Links { common } => {
-            let selection = Selection::load(common, ctx)?;
+            let selection = Selection::load(&wanted(common)?, ctx)?;
             out.write_all(links::render(&selection).as_bytes())?;
         }
     }
     Ok(())
+}
+
+/// What the flags ask to generate for, checked.
+fn wanted(args: &GenerateArgs) -> Result<Wanted> {
+    Ok(Wanted {
+        roles: args
+            .roles
+            .iter()
+            .map(|r| RoleSpec::parse(r))
+            .collect::<Result<_, _>>()?,
+        filter: filter_of(&args.filter)?,
+        all_states: args.all_states,
+        source: options::source_options(&args.source)?,
+    })
 }
 
 /// How generated profiles call xacct: this very binary, by absolute path,

@@ -4,10 +4,13 @@
 //! `out`; main prints it only when the whole command succeeded.
 
 mod args;
+pub mod options;
+pub mod pick;
 
 pub mod accounts;
 pub mod assume;
 pub mod cache;
+pub mod complete;
 pub mod completions;
 pub mod console;
 pub mod exec;
@@ -16,6 +19,7 @@ pub mod init;
 pub mod man;
 pub mod unset;
 pub mod url;
+pub mod usage;
 pub mod whoami;
 
 use std::io::Write;

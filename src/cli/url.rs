@@ -5,16 +5,19 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use crate::app::{self, Context};
+use crate::app::Context;
+use crate::cli::options;
+use crate::cli::pick;
 use crate::cli::UrlArgs;
 use crate::console::{self, SwitchRole};
-use crate::ui::picker;
+use crate::session::target;
 
 /// The console's limit on path + name in its switch-role form.
 const MAX_CONSOLE_ROLE_NAME: usize = 64;
 
 pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
-    let mut cli = app::source_options(&args.source)?;
+    let cli_source = options::source_options(&args.source)?;
+    let mut cli = cli_source.clone();
     cli.display_name = args
         .display_name
         .as_deref()
@@ -22,8 +25,8 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
         .transpose()?
         .map(str::to_owned);
     cli.color = args.color.as_deref().map(console::parse_color).transpose()?;
-    let target_args = picker::target_args(&args.target, ctx, &args.source)?;
-    let (target, _) = ctx.resolve_target(&target_args, cli)?;
+    let target_args = pick::target_args(&args.target, ctx, &cli_source)?;
+    let (target, _) = target::resolve_named(ctx, &target_args, cli)?;
     let role_name = target.role.console_name();
     console::check_switchable(
         &role_name,
@@ -51,6 +54,6 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     }
     .url();
     writeln!(out, "{url}")?;
-    picker::remember(ctx, &target_args, &target);
+    pick::remember(ctx, &target_args, &target);
     Ok(())
 }

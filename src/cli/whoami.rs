@@ -7,20 +7,21 @@ use anyhow::Result;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::app::{self, Context};
+use crate::app::Context;
 use crate::aws::{sts, Aws};
+use crate::cli::options;
 use crate::cli::WhoamiArgs;
 use crate::domain::clock;
 use crate::domain::duration::format_secs;
+use crate::org::choices;
 use crate::store::credentials as cache;
-use crate::ui::choices;
 use crate::ui::color::{self, Color};
 
 pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     if args.short {
         return short(ctx, out);
     }
-    let options = app::source_options(&args.source)?;
+    let options = options::source_options(&args.source)?;
     let aws = Aws::connect(options.source_profile.as_deref(), options.region.as_deref())?;
     let identity = aws.block_on(sts::caller_identity(&aws.config))?;
     let expiration = if options.source_profile.is_none() {

@@ -5,7 +5,6 @@ use time::OffsetDateTime;
 
 use crate::domain::clock;
 use crate::domain::secret::Secret;
-use crate::shell::EnvChange;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
@@ -14,6 +13,13 @@ pub struct Credentials {
     pub session_token: Secret,
     #[serde(with = "time::serde::rfc3339")]
     pub expiration: OffsetDateTime,
+}
+
+/// Variables to set and to remove, in order.
+#[derive(Debug, Default)]
+pub struct EnvChange {
+    pub set: Vec<(&'static str, String)>,
+    pub unset: Vec<&'static str>,
 }
 
 /// Variables that would override or confuse freshly exported credentials.

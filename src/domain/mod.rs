@@ -1,9 +1,11 @@
 //! The values every layer shares, and AWS's rules for them: roles, durations,
 //! credentials, secrets, the clock, and the input checks of REFERENCE.md.
 
+pub mod account;
 pub mod clock;
 pub mod credentials;
 pub mod duration;
+pub mod policy;
 pub mod role;
 pub mod secret;
 pub mod validate;

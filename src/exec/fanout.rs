@@ -10,12 +10,14 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Result};
 
-use crate::app::{self, Context};
-use crate::cli::{ExecArgs, TargetArgs};
-use crate::org::account::Account;
+use crate::app::Context;
+use crate::domain::account::Account;
+use crate::domain::credentials::EnvChange;
+use crate::org::directory;
 use crate::org::filter::AccountFilter;
+use crate::session::target::TargetName;
 use crate::session::{self, Sessions};
-use crate::shell::EnvChange;
+use crate::store::config::Options;
 use crate::ui::table;
 
 /// What happened in one account.
@@ -30,16 +32,26 @@ struct Job {
     label: String,
 }
 
-pub fn run(args: &ExecArgs, ctx: &Context, marker: &str) -> Result<i32> {
-    let many = &args.many;
-    let filter = AccountFilter {
-        ou: many.ou.clone(),
-        name: many.accounts.clone(),
-        state: Some("ACTIVE".into()),
-        tags: Vec::new(),
-    };
-    let options = app::session_options(&args.session)?;
-    let list = ctx.account_list(&args.session.source, false, filter.detail())?;
+/// One command to run in every ACTIVE account a filter picks.
+pub struct FanOut {
+    pub filter: AccountFilter,
+    /// The role to assume in each account (default: the config's, else the default role).
+    pub role: Option<String>,
+    /// How many accounts at a time.
+    pub jobs: usize,
+    /// Print each account's output in one block instead of prefixed lines.
+    pub group: bool,
+    pub command: Vec<String>,
+    /// The session options from the command line (profiles and defaults apply under them).
+    pub options: Options,
+    pub token_code: Option<String>,
+    pub refresh: bool,
+}
+
+pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
+    let filter = &args.filter;
+    let options = &args.options;
+    let list = directory::account_list(ctx, options, false, filter.detail())?;
     let accounts: Vec<Account> = list.accounts.into_iter().filter(|a| filter.matches(a)).collect();
     if accounts.is_empty() {
         bail!("no ACTIVE account matches: see `xacct accounts` (with --ou-paths for OUs)");
@@ -61,20 +73,20 @@ pub fn run(args: &ExecArgs, ctx: &Context, marker: &str) -> Result<i32> {
         })
         .collect();
     let total = jobs.len();
-    tracing::debug!(accounts = total, jobs = many.jobs, "running in many accounts");
+    tracing::debug!(accounts = total, jobs = args.jobs, "running in many accounts");
 
     let queue = Mutex::new(jobs);
     let failures = Mutex::new(Vec::new());
-    let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh).preload();
+    let sessions = Sessions::new(ctx, args.token_code.clone(), args.refresh).preload();
     std::thread::scope(|scope| {
-        for _ in 0..usize::from(many.jobs).min(total) {
+        for _ in 0..args.jobs.min(total) {
             scope.spawn(|| {
                 loop {
                     // Not `while let ... = queue.lock()...`: the guard would live
                     // through the loop body and run the accounts one at a time.
                     let next = queue.lock().unwrap().pop_front();
                     let Some(job) = next else { break };
-                    let outcome = run_one(&job, args, &options, &sessions, ctx, marker);
+                    let outcome = run_one(&job, args, &sessions, ctx, marker);
                     let failed = match outcome {
                         Outcome::Exited(0) => None,
                         Outcome::Exited(code) => Some(format!("exit status {code}")),
@@ -101,21 +113,14 @@ pub fn run(args: &ExecArgs, ctx: &Context, marker: &str) -> Result<i32> {
     Ok(1)
 }
 
-fn run_one(
-    job: &Job,
-    args: &ExecArgs,
-    options: &crate::store::config::Options,
-    sessions: &Sessions,
-    ctx: &Context,
-    marker: &str,
-) -> Outcome {
-    let target = TargetArgs {
+fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker: &str) -> Outcome {
+    let target = TargetName {
         account: job.account.id.clone(),
-        role: args.many.many_role.clone(),
+        role: args.role.clone(),
     };
-    let prepared = session::plan(ctx, &target, options.clone()).and_then(|plan| {
+    let prepared = session::plan(ctx, &target, args.options.clone()).and_then(|plan| {
         let entry = sessions.obtain(&plan)?;
-        let region = crate::cli::assume::output_region(&plan.target, &entry);
+        let region = session::output_region(&plan.target, &entry);
         Ok((plan.target.role.name.clone(), entry.credentials, region))
     });
     let (role, credentials, region) = match prepared {
@@ -142,7 +147,7 @@ fn run_one(
         }
     };
     let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    if args.many.group {
+    if args.group {
         let (mut out, mut err) = (Vec::new(), Vec::new());
         std::thread::scope(|s| {
             s.spawn(|| BufReader::new(stderr).read_to_end(&mut err));

@@ -8,7 +8,7 @@ use super::Selection;
 use crate::console::{self, SwitchRole};
 
 pub fn render(selection: &Selection) -> String {
-    let mut groups: Vec<(String, Vec<&crate::org::account::Account>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<&crate::domain::account::Account>)> = Vec::new();
     for account in &selection.accounts {
         let ou = account.ou.clone().unwrap_or_else(|| "Root".into());
         match groups.last_mut() {

@@ -1,27 +1,7 @@
 //! Accounts of the organization, and finding one by the name a person types.
 
-use serde::{Deserialize, Serialize};
-
+use crate::domain::account::Account;
 use crate::domain::validate::shown;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    pub id: String,
-    /// Untrusted text (1-128 characters of anything): quote or clean it before printing.
-    pub name: String,
-    pub email: String,
-    /// `State`, falling back to the retiring `Status`.
-    pub state: String,
-    /// When the account joined the organization (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub joined: Option<String>,
-    /// The OU path, such as `Root/Workloads/Prod`, when fetched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ou: Option<String>,
-    /// The account's tags, when fetched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
-}
 
 /// The account named `name` (case-insensitive) among `accounts`.
 pub fn find_by_name<'a>(accounts: &'a [Account], name: &str) -> Result<&'a Account, String> {

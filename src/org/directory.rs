@@ -4,15 +4,48 @@
 use anyhow::Result;
 use time::OffsetDateTime;
 
-use crate::aws::org::Detail;
-use crate::org::account::{self, Account};
+use crate::app::Context;
+use crate::aws::source::Source;
+use crate::aws::{org, Aws};
+use crate::domain::account::Account;
+use crate::domain::account::Detail;
+use crate::org::account;
 use crate::store::accounts::{self, AccountList};
+use crate::store::config::Options;
 use crate::store::file::PrivateDir;
 use crate::store::{credentials, names};
 
+/// The directory of `source`'s organization.
+pub fn of_source<'a>(ctx: &'a Context, source: &Source) -> Directory<'a> {
+    Directory {
+        cache: &ctx.cache,
+        source: source.cache_name(),
+        ttl_secs: ctx.config.accounts_ttl_secs,
+        now: crate::domain::clock::now(),
+    }
+}
+
+/// The organization's accounts carrying `detail`, as the source options
+/// (over the config's defaults) see them: cached while fresh, else fetched.
+pub fn account_list(ctx: &Context, source: &Options, refresh: bool, detail: Detail) -> Result<AccountList> {
+    let options = source.clone().or(&ctx.config.defaults);
+    let source = Source {
+        profile: options.source_profile.clone(),
+    };
+    of_source(ctx, &source).list(refresh, detail, |detail| {
+        fetch_accounts(&source, options.region.as_deref(), detail)
+    })
+}
+
+/// The organization's accounts with `detail`, fetched with `source`'s credentials.
+pub fn fetch_accounts(source: &Source, region: Option<&str>, detail: Detail) -> Result<Vec<Account>> {
+    let aws = Aws::connect(source.profile.as_deref(), region)?;
+    aws.block_on(org::accounts(&aws.config, detail))
+}
+
 pub struct Directory<'a> {
     pub cache: &'a PrivateDir,
-    /// Which source's list to fetch and save (see [`crate::session::source::Source::cache_name`]).
+    /// Which source's list to fetch and save (see [`crate::aws::source::Source::cache_name`]).
     pub source: String,
     pub ttl_secs: u64,
     pub now: OffsetDateTime,
@@ -118,7 +151,7 @@ impl Directory<'_> {
         fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
     ) -> Result<AccountList> {
         let flight_name = format!("accounts-{}", hex(&self.source));
-        let _flight = credentials::single_flight(self.cache, &flight_name, crate::session::FLIGHT_WAIT);
+        let _flight = credentials::single_flight(self.cache, &flight_name, credentials::FLIGHT_WAIT);
         if !refresh {
             if let Some(list) = accounts::load_all(self.cache)?.remove(&self.source) {
                 if list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {

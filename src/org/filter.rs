@@ -1,8 +1,8 @@
 //! Choosing accounts: by OU path, state, name pattern and tags.
 
-use crate::aws::org::Detail;
+use crate::domain::account::Account;
+use crate::domain::account::Detail;
 use crate::domain::validate::{shown, Invalid};
-use crate::org::account::Account;
 
 #[derive(Debug, Clone, Default)]
 pub struct AccountFilter {

@@ -2,5 +2,6 @@
 //! choosing them by OU, state, name and tags, and the cached list.
 
 pub mod account;
+pub mod choices;
 pub mod directory;
 pub mod filter;

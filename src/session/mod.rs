@@ -2,8 +2,6 @@
 //! the source credentials, through an MFA session, or chained from another
 //! profile's role session.
 
-pub mod policy;
-pub mod source;
 pub mod target;
 
 use std::collections::BTreeMap;
@@ -11,22 +9,19 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Result};
 
 use crate::app::Context;
+use crate::aws::source::{self, Source};
 use crate::aws::sts::{self, AssumeRoleRequest};
 use crate::aws::{profile_file, Aws};
-use crate::cli::TargetArgs;
 use crate::domain::clock;
 use crate::domain::duration::format_secs;
 use crate::domain::validate;
 use crate::store::config::Options;
 use crate::store::credentials::{self as cache, CacheKey, Entry};
 use crate::ui::prompt;
-use source::Source;
-use target::Target;
+use target::{Target, TargetName};
 
 /// AWS caps sessions assumed with temporary credentials at one hour.
 pub const CHAINED_MAX_DURATION_SECS: u64 = 3600;
-/// How long a process waits for another that is fetching the same session.
-pub const FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// How deep `assume_from` may nest (the config refuses loops; this is a backstop).
 const MAX_CHAIN_DEPTH: usize = 8;
 
@@ -64,11 +59,11 @@ impl SessionPlan {
     }
 }
 
-pub fn plan(ctx: &Context, args: &TargetArgs, cli: Options) -> Result<SessionPlan> {
+pub fn plan(ctx: &Context, args: &TargetName, cli: Options) -> Result<SessionPlan> {
     plan_at_depth(ctx, args, cli, 0)
 }
 
-fn plan_at_depth(ctx: &Context, args: &TargetArgs, cli: Options, depth: usize) -> Result<SessionPlan> {
+fn plan_at_depth(ctx: &Context, args: &TargetName, cli: Options, depth: usize) -> Result<SessionPlan> {
     if depth > MAX_CHAIN_DEPTH {
         bail!(
             "profile {} chains through more than {MAX_CHAIN_DEPTH} profiles",
@@ -82,7 +77,7 @@ fn plan_at_depth(ctx: &Context, args: &TargetArgs, cli: Options, depth: usize) -
         region: cli.region.clone(),
         ..Options::default()
     };
-    let (target, source) = ctx.resolve_target(args, cli)?;
+    let (target, source) = target::resolve_named(ctx, args, cli)?;
     let o = &target.options;
     let request = AssumeRoleRequest {
         role_arn: target.role_arn(),
@@ -97,7 +92,7 @@ fn plan_at_depth(ctx: &Context, args: &TargetArgs, cli: Options, depth: usize) -
     };
     let source_plan = match (&o.assume_from, &o.mfa_serial) {
         (Some(parent), _) => {
-            let parent_args = TargetArgs {
+            let parent_args = TargetName {
                 account: parent.clone(),
                 role: None,
             };
@@ -200,7 +195,7 @@ impl<'a> Sessions<'a> {
         }
         // One process fetches; others missing at the same moment wait and then
         // find its answer in the cache.
-        let _flight = cache::single_flight(&self.ctx.cache, &plan.key.id(), FLIGHT_WAIT);
+        let _flight = cache::single_flight(&self.ctx.cache, &plan.key.id(), cache::FLIGHT_WAIT);
         if !refresh {
             if let Some(entry) = cache::lookup(&self.ctx.cache, &plan.key, clock::now(), margin)? {
                 return Ok(entry);
@@ -255,7 +250,7 @@ impl<'a> Sessions<'a> {
             return Aws::connect_as(&entry.credentials, region);
         }
         // One prompt for all the processes that need this MFA session now.
-        let _flight = cache::single_flight(&self.ctx.cache, &key.id(), FLIGHT_WAIT);
+        let _flight = cache::single_flight(&self.ctx.cache, &key.id(), cache::FLIGHT_WAIT);
         if let Some(entry) = cache::lookup(&self.ctx.cache, &key, clock::now(), margin)? {
             return Aws::connect_as(&entry.credentials, region);
         }
@@ -285,4 +280,22 @@ impl<'a> Sessions<'a> {
             eprintln!("xacct: warning: could not cache the credentials: {e:#}");
         }
     }
+}
+
+/// An explicit region wins; then the environment; then what the SDK resolved
+/// when the credentials were fetched.
+pub fn output_region(target: &Target, entry: &Entry) -> Option<String> {
+    target
+        .options
+        .region
+        .clone()
+        .or_else(env_region)
+        .or_else(|| entry.region.clone())
+}
+
+/// AWS_REGION, else AWS_DEFAULT_REGION, when it is a valid region code.
+pub fn env_region() -> Option<String> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .find_map(|v| std::env::var(v).ok().filter(|r| validate::region(r).is_ok()))
 }

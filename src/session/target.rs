@@ -2,13 +2,38 @@
 
 use anyhow::{bail, Result};
 
-use crate::aws::org::Detail;
-use crate::cli::TargetArgs;
+use crate::app::Context;
+use crate::aws::source::Source;
+use crate::domain::account::Account;
+use crate::domain::account::Detail;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
 use crate::domain::validate::{self, shown};
-use crate::org::account::Account;
-use crate::org::directory::{Directory, Freshness};
+use crate::org::directory::{self, Directory, Freshness};
 use crate::store::config::{Config, Options};
+
+/// The account and role as the person named them: an account name, alias,
+/// 12-digit ID, role ARN or config profile, and a role if given.
+#[derive(Debug, Clone)]
+pub struct TargetName {
+    pub account: String,
+    pub role: Option<String>,
+}
+
+/// The account and role `name` names, with the options that apply, and the
+/// source of credentials to act with.
+pub fn resolve_named(ctx: &Context, name: &TargetName, cli: Options) -> Result<(Target, Source)> {
+    let (account_text, options) = options_for(name, cli, &ctx.config)?;
+    let source = Source {
+        profile: options.source_profile.clone(),
+    };
+    let region = options.region.clone();
+    let fetch_source = source.clone();
+    let directory = directory::of_source(ctx, &source);
+    let target = resolve(&account_text, options, &ctx.config, &directory, |detail| {
+        directory::fetch_accounts(&fetch_source, region.as_deref(), detail)
+    })?;
+    Ok((target, source))
+}
 
 /// The account and role to act on, with the options that apply to them.
 #[derive(Debug, Clone)]
@@ -36,7 +61,7 @@ impl Target {
 /// The options of a named profile (if `args.account` names one) under the
 /// command-line options, over the config defaults. Returns the account text to
 /// resolve with them.
-pub fn options_for(args: &TargetArgs, cli: Options, config: &Config) -> Result<(String, Options)> {
+pub fn options_for(args: &TargetName, cli: Options, config: &Config) -> Result<(String, Options)> {
     let mut cli = cli;
     if args.account.starts_with("arn:") {
         if args.role.is_some() {

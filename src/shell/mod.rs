@@ -6,6 +6,8 @@ pub mod quote;
 
 use std::fmt::Write as _;
 
+pub use crate::domain::credentials::EnvChange;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shell {
     /// sh, bash, zsh, dash, ksh
@@ -14,13 +16,6 @@ pub enum Shell {
     Fish,
     #[value(alias = "pwsh")]
     Powershell,
-}
-
-/// Variables to set and to remove, in order.
-#[derive(Debug, Default)]
-pub struct EnvChange {
-    pub set: Vec<(&'static str, String)>,
-    pub unset: Vec<&'static str>,
 }
 
 /// Shell code that applies `change` when evaluated by `shell`.

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use super::file::PrivateDir;
 use super::table;
-use crate::aws::org::Detail;
-use crate::org::account::Account;
+use crate::domain::account::Account;
+use crate::domain::account::Detail;
 
 pub const FILE: &str = "accounts.toml";
 const SECTION: &str = "organizations";

@@ -23,9 +23,9 @@ use serde::Deserialize;
 
 use crate::console;
 use crate::domain::duration;
+use crate::domain::policy;
 use crate::domain::role::RoleSpec;
 use crate::domain::validate::{self, Invalid};
-use crate::session::policy;
 
 pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 15 * 60;
 pub const DEFAULT_ACCOUNTS_TTL_SECS: u64 = 60 * 60;

@@ -122,9 +122,13 @@ pub struct Flight {
     _file: std::fs::File,
 }
 
+/// How long a process waits for another that is fetching the same session.
+pub const FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Waits up to `wait` to become the one fetching what `name` names (a cache
 /// key id); `None` when the wait runs out or the lock cannot be had (the
 /// caller then proceeds on its own).
+
 pub fn single_flight(dir: &PrivateDir, name: &str, wait: std::time::Duration) -> Option<Flight> {
     dir.ensure().ok()?;
     let flights = PrivateDir::at(dir.file("flights"));

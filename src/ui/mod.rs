@@ -1,9 +1,7 @@
 //! The terminal: pickers, tables, colors, progress, prompts, logging and the
 //! completion candidates offered on Tab.
 
-pub mod choices;
 pub mod color;
-pub mod complete;
 pub mod logging;
 pub mod picker;
 pub mod progress;

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::account::Account;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
-use crate::org::account::Account;
 use crate::store::accounts;
 use crate::store::config::Config;
 use crate::store::file::PrivateDir;

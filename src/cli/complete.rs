@@ -10,8 +10,8 @@ use std::ffi::OsStr;
 
 use clap_complete::engine::CompletionCandidate;
 
+use crate::org::choices;
 use crate::store::{self, config::Config, recent};
-use crate::ui::choices;
 
 /// The variable that switches xacct into completion mode.
 pub const ENV_VAR: &str = "XACCT_COMPLETE";
