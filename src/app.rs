@@ -31,7 +31,7 @@ impl Context {
     pub fn directory(&self, source: &Source) -> Directory<'_> {
         Directory {
             cache: &self.cache,
-            source: source.cache_name(),
+            source: source.clone(),
             ttl_secs: self.config.accounts_ttl_secs,
             now: clock::now(),
         }
@@ -44,8 +44,8 @@ impl Context {
         let source = Source {
             profile: options.source_profile.clone(),
         };
-        self.directory(&source).list(refresh, detail, |detail| {
-            fetch_accounts(&source, options.region.as_deref(), detail)
+        self.directory(&source).list(refresh, detail, |fetch_as, detail| {
+            fetch_accounts(fetch_as, options.region.as_deref(), detail)
         })
     }
 
@@ -57,10 +57,9 @@ impl Context {
             profile: options.source_profile.clone(),
         };
         let region = options.region.clone();
-        let fetch_source = source.clone();
         let directory = self.directory(&source);
-        let target = target::resolve(&account_text, options, &self.config, &directory, |detail| {
-            fetch_accounts(&fetch_source, region.as_deref(), detail)
+        let target = target::resolve(&account_text, options, &self.config, &directory, |fetch_as, detail| {
+            fetch_accounts(fetch_as, region.as_deref(), detail)
         })?;
         Ok((target, source))
     }

@@ -1,19 +1,23 @@
 //! The organization's accounts as xacct knows them: from the cache while it is
-//! fresh, otherwise fetched and cached again.
+//! fresh, otherwise fetched and cached again. Each credential source has its
+//! own list (two profiles may be two organizations); see [`crate::origin`]
+//! for the sessions xacct handed out, which use the list of their origin.
 
 use anyhow::Result;
 use time::OffsetDateTime;
 
 use crate::account::{self, Account};
 use crate::aws::org::Detail;
+use crate::origin::ListOwner;
+use crate::source::Source;
 use crate::store::accounts::{self, AccountList};
 use crate::store::file::PrivateDir;
 use crate::store::{credentials, names};
 
 pub struct Directory<'a> {
     pub cache: &'a PrivateDir,
-    /// Which source's list to fetch and save (see [`crate::source::Source::cache_name`]).
-    pub source: String,
+    /// The credentials in use.
+    pub source: Source,
     pub ttl_secs: u64,
     pub now: OffsetDateTime,
 }
@@ -27,16 +31,17 @@ pub enum Freshness {
 }
 
 impl Directory<'_> {
-    /// The list for `xacct accounts`: this source's cached list while fresh
-    /// and carrying the `detail` asked for, else fetched (always with `refresh`).
+    /// The list for `xacct accounts`: the owner's cached list while fresh and
+    /// carrying the `detail` asked for, else fetched (always with `refresh`).
     /// A fetch keeps the detail the cached list had.
     pub fn list(
         &self,
         refresh: bool,
         detail: Detail,
-        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+        fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
     ) -> Result<AccountList> {
-        let cached = accounts::load_all(self.cache)?.remove(&self.source);
+        let owner = ListOwner::of(&self.source, self.cache);
+        let cached = accounts::load_all(self.cache)?.remove(&owner.name);
         let mut wanted = detail;
         if let Some(list) = &cached {
             if !refresh && list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
@@ -45,14 +50,19 @@ impl Directory<'_> {
             wanted.ou_paths |= list.with_ou_paths;
             wanted.tags |= list.with_tags;
         }
-        self.fetch_and_save(refresh, wanted, fetch)
+        self.fetch_and_save(&owner.fetch_as, refresh, wanted, fetch)
     }
 
-    /// The account named `name`. Any fresh cached list serves (after `eval` of
-    /// assumed credentials the source differs, but the organization is the same);
-    /// without one the list is fetched, and if that fails an old list still serves.
-    pub fn find(&self, name: &str, fetch: impl FnOnce(Detail) -> Result<Vec<Account>>) -> Result<(Account, Freshness)> {
-        if let Some(known) = names::lookup(self.cache, name, self.now, self.ttl_secs) {
+    /// The account named `name` in the owner's list (see [`ListOwner`]): a name
+    /// remembered for this source, else the owner's fresh cached list, else
+    /// the list fetched; if that fails the owner's old list still serves.
+    pub fn find(
+        &self,
+        name: &str,
+        fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
+    ) -> Result<(Account, Freshness)> {
+        let source = self.source.cache_name();
+        if let Some(known) = names::lookup(self.cache, &source, name, self.now, self.ttl_secs) {
             let account = Account {
                 id: known.id,
                 name: known.name,
@@ -60,66 +70,76 @@ impl Directory<'_> {
             };
             return Ok((account, Freshness::Fresh(known.listed_at)));
         }
-        let (account, freshness) = self.find_in_lists(name, fetch)?;
+        let owner = ListOwner::of(&self.source, self.cache);
+        let (account, freshness, list) = self.find_in_lists(&owner, name, fetch)?;
         if let Freshness::Fresh(listed_at) = freshness {
             let resolved = names::Resolved {
                 id: account.id.clone(),
                 name: account.name.clone(),
                 listed_at,
+                list,
             };
-            if let Err(e) = names::remember(self.cache, name, resolved) {
+            if let Err(e) = names::remember(self.cache, &source, name, resolved) {
                 tracing::debug!("could not remember the name lookup: {e:#}");
             }
         }
         Ok((account, freshness))
     }
 
+    /// The account, how fresh its list is, and which source's list it is.
     fn find_in_lists(
         &self,
+        owner: &ListOwner,
         name: &str,
-        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
-    ) -> Result<(Account, Freshness)> {
-        let lists = accounts::load_all(self.cache)?;
-        let fresh: Vec<&AccountList> = lists.values().filter(|l| l.is_fresh(self.now, self.ttl_secs)).collect();
-        if !fresh.is_empty() {
-            let all: Vec<Account> = fresh.iter().flat_map(|l| l.accounts.iter().cloned()).collect();
-            let found = account::find_by_name(&all, name).map_err(anyhow::Error::msg)?;
-            let listed_at = fresh
-                .iter()
-                .filter(|l| l.accounts.iter().any(|a| a.id == found.id))
-                .map(|l| l.fetched_at)
-                .max()
-                .unwrap_or(self.now);
-            return Ok((found.clone(), Freshness::Fresh(listed_at)));
+        fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
+    ) -> Result<(Account, Freshness, String)> {
+        let mut lists = accounts::load_all(self.cache)?;
+        if let Some(list) = lists.get(&owner.name).filter(|l| l.is_fresh(self.now, self.ttl_secs)) {
+            let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+            return Ok((found.clone(), Freshness::Fresh(list.fetched_at), owner.name.clone()));
         }
-        match self.fetch_and_save(false, Detail::default(), fetch) {
+        match self.fetch_and_save(&owner.fetch_as, false, Detail::default(), fetch) {
             Ok(list) => {
                 let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
-                Ok((found.clone(), Freshness::Fresh(list.fetched_at)))
+                Ok((
+                    found.clone(),
+                    Freshness::Fresh(list.fetched_at),
+                    owner.fetch_as.cache_name(),
+                ))
             }
             Err(fetch_error) => {
-                let stale: Vec<Account> = lists.into_values().flat_map(|l| l.accounts).collect();
-                if stale.is_empty() {
+                let stale = lists
+                    .remove(&owner.name)
+                    .or_else(|| lists.remove(&owner.fetch_as.cache_name()));
+                let Some(stale) = stale else {
                     return Err(
                         fetch_error.context(format!("cannot look up account name {}", crate::validate::shown(name)))
                     );
-                }
-                let found = account::find_by_name(&stale, name).map_err(anyhow::Error::msg)?;
-                Ok((found.clone(), Freshness::Stale(format!("{fetch_error:#}"))))
+                };
+                let found = account::find_by_name(&stale.accounts, name).map_err(anyhow::Error::msg)?;
+                Ok((
+                    found.clone(),
+                    Freshness::Stale(format!("{fetch_error:#}")),
+                    owner.name.clone(),
+                ))
             }
         }
     }
 
+    /// `source`'s list, fetched with its credentials and cached under its name
+    /// (unless a process that fetched it meanwhile left a fresh one).
     fn fetch_and_save(
         &self,
+        source: &Source,
         refresh: bool,
         detail: Detail,
-        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+        fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
     ) -> Result<AccountList> {
-        let flight_name = format!("accounts-{}", hex(&self.source));
+        let name = source.cache_name();
+        let flight_name = format!("accounts-{}", hex(&name));
         let _flight = credentials::single_flight(self.cache, &flight_name, crate::session::FLIGHT_WAIT);
         if !refresh {
-            if let Some(list) = accounts::load_all(self.cache)?.remove(&self.source) {
+            if let Some(list) = accounts::load_all(self.cache)?.remove(&name) {
                 if list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
                     return Ok(list);
                 }
@@ -129,9 +149,9 @@ impl Directory<'_> {
             fetched_at: self.now,
             with_ou_paths: detail.ou_paths,
             with_tags: detail.tags,
-            accounts: fetch(detail)?,
+            accounts: fetch(source, detail)?,
         };
-        if let Err(e) = accounts::save(self.cache, &self.source, &list) {
+        if let Err(e) = accounts::save(self.cache, &name, &list) {
             eprintln!("xacct: warning: could not cache the account list: {e:#}");
         }
         Ok(list)

@@ -20,6 +20,7 @@ pub mod fanout;
 pub mod filter;
 pub mod generate;
 pub mod logging;
+pub mod origin;
 pub mod picker;
 pub mod policy;
 pub mod progress;

@@ -7,6 +7,7 @@ use crate::aws::org::Detail;
 use crate::cli::TargetArgs;
 use crate::directory::{Directory, Freshness};
 use crate::role::{RoleSpec, DEFAULT_ROLE};
+use crate::source::Source;
 use crate::store::config::{Config, Options};
 use crate::validate::{self, shown};
 
@@ -53,13 +54,14 @@ pub fn options_for(args: &TargetArgs, cli: Options, config: &Config) -> Result<(
 }
 
 /// Resolves `account_text` (a role ARN, 12-digit ID, alias or account name) and
-/// the role in `options`. Looking up a name may fetch the account list through `fetch`.
+/// the role in `options`. Looking up a name may fetch the account list through
+/// `fetch`, acting as the source it is given.
 pub fn resolve(
     account_text: &str,
     options: Options,
     config: &Config,
     directory: &Directory,
-    fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+    fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
 ) -> Result<Target> {
     let role = options
         .role
