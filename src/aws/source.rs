@@ -3,6 +3,15 @@
 
 use std::env;
 
+/// How [`Source::cache_name`] names a profile, and keys in the environment.
+const PROFILE_PREFIX: &str = "profile:";
+const ENV_PREFIX: &str = "env:";
+
+/// The access key ID of a source named `env:KEY` (keys in the environment).
+pub fn env_key_id(cache_name: &str) -> Option<&str> {
+    cache_name.strip_prefix(ENV_PREFIX)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Source {
     /// A profile named on the command line or in the config file.
@@ -14,13 +23,21 @@ impl Source {
     /// (an explicit profile wins over the environment in xacct).
     pub fn cache_name(&self) -> String {
         if let Some(profile) = &self.profile {
-            return format!("profile:{profile}");
+            return format!("{PROFILE_PREFIX}{profile}");
         }
         if let Some(key) = non_empty("AWS_ACCESS_KEY_ID") {
-            return format!("env:{key}");
+            return format!("{ENV_PREFIX}{key}");
         }
         let profile = non_empty("AWS_PROFILE").or_else(|| non_empty("AWS_DEFAULT_PROFILE"));
-        format!("profile:{}", profile.as_deref().unwrap_or("default"))
+        format!("{PROFILE_PREFIX}{}", profile.as_deref().unwrap_or("default"))
+    }
+
+    /// The source a [`Source::cache_name`] names, when xacct can act as it
+    /// again whatever the environment holds: a profile.
+    pub fn of_profile_name(name: &str) -> Option<Source> {
+        name.strip_prefix(PROFILE_PREFIX).map(|profile| Source {
+            profile: Some(profile.to_owned()),
+        })
     }
 
     /// True when the source is temporary credentials in the environment (for

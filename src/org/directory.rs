@@ -1,5 +1,7 @@
 //! The organization's accounts as xacct knows them: from the cache while it is
-//! fresh, otherwise fetched and cached again.
+//! fresh, otherwise fetched and cached again. Each credential source has its
+//! own list (two profiles may be two organizations); see [`crate::org::origin`]
+//! for the sessions xacct handed out, which use the list of their origin.
 
 use anyhow::Result;
 use time::OffsetDateTime;
@@ -7,9 +9,9 @@ use time::OffsetDateTime;
 use crate::app::Context;
 use crate::aws::source::Source;
 use crate::aws::{org, Aws};
-use crate::domain::account::Account;
-use crate::domain::account::Detail;
+use crate::domain::account::{Account, Detail};
 use crate::org::account;
+use crate::org::origin::ListOwner;
 use crate::store::accounts::{self, AccountList};
 use crate::store::config::Options;
 use crate::store::file::PrivateDir;
@@ -19,7 +21,7 @@ use crate::store::{credentials, names};
 pub fn of_source<'a>(ctx: &'a Context, source: &Source) -> Directory<'a> {
     Directory {
         cache: &ctx.cache,
-        source: source.cache_name(),
+        source: source.clone(),
         ttl_secs: ctx.config.accounts_ttl_secs,
         now: crate::domain::clock::now(),
     }
@@ -32,8 +34,8 @@ pub fn account_list(ctx: &Context, source: &Options, refresh: bool, detail: Deta
     let source = Source {
         profile: options.source_profile.clone(),
     };
-    of_source(ctx, &source).list(refresh, detail, |detail| {
-        fetch_accounts(&source, options.region.as_deref(), detail)
+    of_source(ctx, &source).list(refresh, detail, |fetch_as, detail| {
+        fetch_accounts(fetch_as, options.region.as_deref(), detail)
     })
 }
 
@@ -45,8 +47,8 @@ pub fn fetch_accounts(source: &Source, region: Option<&str>, detail: Detail) -> 
 
 pub struct Directory<'a> {
     pub cache: &'a PrivateDir,
-    /// Which source's list to fetch and save (see [`crate::aws::source::Source::cache_name`]).
-    pub source: String,
+    /// The credentials in use.
+    pub source: Source,
     pub ttl_secs: u64,
     pub now: OffsetDateTime,
 }
@@ -60,16 +62,17 @@ pub enum Freshness {
 }
 
 impl Directory<'_> {
-    /// The list for `xacct accounts`: this source's cached list while fresh
-    /// and carrying the `detail` asked for, else fetched (always with `refresh`).
+    /// The list for `xacct accounts`: the owner's cached list while fresh and
+    /// carrying the `detail` asked for, else fetched (always with `refresh`).
     /// A fetch keeps the detail the cached list had.
     pub fn list(
         &self,
         refresh: bool,
         detail: Detail,
-        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+        fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
     ) -> Result<AccountList> {
-        let cached = accounts::load_all(self.cache)?.remove(&self.source);
+        let owner = ListOwner::of(&self.source, self.cache);
+        let cached = accounts::load_all(self.cache)?.remove(&owner.name);
         let mut wanted = detail;
         if let Some(list) = &cached {
             if !refresh && list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
@@ -78,14 +81,19 @@ impl Directory<'_> {
             wanted.ou_paths |= list.with_ou_paths;
             wanted.tags |= list.with_tags;
         }
-        self.fetch_and_save(refresh, wanted, fetch)
+        self.fetch_and_save(&owner.fetch_as, refresh, wanted, fetch)
     }
 
-    /// The account named `name`. Any fresh cached list serves (after `eval` of
-    /// assumed credentials the source differs, but the organization is the same);
-    /// without one the list is fetched, and if that fails an old list still serves.
-    pub fn find(&self, name: &str, fetch: impl FnOnce(Detail) -> Result<Vec<Account>>) -> Result<(Account, Freshness)> {
-        if let Some(known) = names::lookup(self.cache, name, self.now, self.ttl_secs) {
+    /// The account named `name` in the owner's list (see [`ListOwner`]): a name
+    /// remembered for this source, else the owner's fresh cached list, else
+    /// the list fetched; if that fails the owner's old list still serves.
+    pub fn find(
+        &self,
+        name: &str,
+        fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
+    ) -> Result<(Account, Freshness)> {
+        let source = self.source.cache_name();
+        if let Some(known) = names::lookup(self.cache, &source, name, self.now, self.ttl_secs) {
             let account = Account {
                 id: known.id,
                 name: known.name,
@@ -93,67 +101,77 @@ impl Directory<'_> {
             };
             return Ok((account, Freshness::Fresh(known.listed_at)));
         }
-        let (account, freshness) = self.find_in_lists(name, fetch)?;
+        let owner = ListOwner::of(&self.source, self.cache);
+        let (account, freshness, list) = self.find_in_lists(&owner, name, fetch)?;
         if let Freshness::Fresh(listed_at) = freshness {
             let resolved = names::Resolved {
                 id: account.id.clone(),
                 name: account.name.clone(),
                 listed_at,
+                list,
             };
-            if let Err(e) = names::remember(self.cache, name, resolved) {
+            if let Err(e) = names::remember(self.cache, &source, name, resolved) {
                 tracing::debug!("could not remember the name lookup: {e:#}");
             }
         }
         Ok((account, freshness))
     }
 
+    /// The account, how fresh its list is, and which source's list it is.
     fn find_in_lists(
         &self,
+        owner: &ListOwner,
         name: &str,
-        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
-    ) -> Result<(Account, Freshness)> {
-        let lists = accounts::load_all(self.cache)?;
-        let fresh: Vec<&AccountList> = lists.values().filter(|l| l.is_fresh(self.now, self.ttl_secs)).collect();
-        if !fresh.is_empty() {
-            let all: Vec<Account> = fresh.iter().flat_map(|l| l.accounts.iter().cloned()).collect();
-            let found = account::find_by_name(&all, name).map_err(anyhow::Error::msg)?;
-            let listed_at = fresh
-                .iter()
-                .filter(|l| l.accounts.iter().any(|a| a.id == found.id))
-                .map(|l| l.fetched_at)
-                .max()
-                .unwrap_or(self.now);
-            return Ok((found.clone(), Freshness::Fresh(listed_at)));
+        fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
+    ) -> Result<(Account, Freshness, String)> {
+        let mut lists = accounts::load_all(self.cache)?;
+        if let Some(list) = lists.get(&owner.name).filter(|l| l.is_fresh(self.now, self.ttl_secs)) {
+            let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+            return Ok((found.clone(), Freshness::Fresh(list.fetched_at), owner.name.clone()));
         }
-        match self.fetch_and_save(false, Detail::default(), fetch) {
+        match self.fetch_and_save(&owner.fetch_as, false, Detail::default(), fetch) {
             Ok(list) => {
                 let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
-                Ok((found.clone(), Freshness::Fresh(list.fetched_at)))
+                Ok((
+                    found.clone(),
+                    Freshness::Fresh(list.fetched_at),
+                    owner.fetch_as.cache_name(),
+                ))
             }
             Err(fetch_error) => {
-                let stale: Vec<Account> = lists.into_values().flat_map(|l| l.accounts).collect();
-                if stale.is_empty() {
+                let stale = lists
+                    .remove(&owner.name)
+                    .or_else(|| lists.remove(&owner.fetch_as.cache_name()));
+                let Some(stale) = stale else {
                     return Err(fetch_error.context(format!(
                         "cannot look up account name {}",
                         crate::domain::validate::shown(name)
                     )));
-                }
-                let found = account::find_by_name(&stale, name).map_err(anyhow::Error::msg)?;
-                Ok((found.clone(), Freshness::Stale(format!("{fetch_error:#}"))))
+                };
+                let found = account::find_by_name(&stale.accounts, name).map_err(anyhow::Error::msg)?;
+                Ok((
+                    found.clone(),
+                    Freshness::Stale(format!("{fetch_error:#}")),
+                    owner.name.clone(),
+                ))
             }
         }
     }
 
+    /// `source`'s list, fetched with its credentials and cached under its name
+    /// (unless a process that fetched it meanwhile left a fresh one).
     fn fetch_and_save(
         &self,
+        source: &Source,
         refresh: bool,
         detail: Detail,
-        fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+        fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
     ) -> Result<AccountList> {
-        let flight_name = format!("accounts-{}", hex(&self.source));
+        let name = source.cache_name();
+        let flight_name = format!("accounts-{}", hex(&name));
         let _flight = credentials::single_flight(self.cache, &flight_name, credentials::FLIGHT_WAIT);
         if !refresh {
-            if let Some(list) = accounts::load_all(self.cache)?.remove(&self.source) {
+            if let Some(list) = accounts::load_all(self.cache)?.remove(&name) {
                 if list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
                     return Ok(list);
                 }
@@ -163,9 +181,9 @@ impl Directory<'_> {
             fetched_at: self.now,
             with_ou_paths: detail.ou_paths,
             with_tags: detail.tags,
-            accounts: fetch(detail)?,
+            accounts: fetch(source, detail)?,
         };
-        if let Err(e) = accounts::save(self.cache, &self.source, &list) {
+        if let Err(e) = accounts::save(self.cache, &name, &list) {
             eprintln!("xacct: warning: could not cache the account list: {e:#}");
         }
         Ok(list)

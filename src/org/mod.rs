@@ -5,3 +5,4 @@ pub mod account;
 pub mod choices;
 pub mod directory;
 pub mod filter;
+pub mod origin;

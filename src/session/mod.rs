@@ -57,6 +57,15 @@ impl SessionPlan {
             }
         }
     }
+
+    /// The credential source the session is assumed from, through every
+    /// profile it is chained from (see [`Source::cache_name`]).
+    pub fn origin(&self) -> String {
+        match &self.source {
+            SourcePlan::Sdk(source) | SourcePlan::Mfa { source, .. } => source.cache_name(),
+            SourcePlan::Chained(parent) => parent.origin(),
+        }
+    }
 }
 
 pub fn plan(ctx: &Context, args: &TargetName, cli: Options) -> Result<SessionPlan> {
@@ -226,6 +235,7 @@ impl<'a> Sessions<'a> {
             mfa_session: false,
             session_name: plan.request.session_name.clone(),
             source: plan.key.source.clone(),
+            origin: matches!(plan.source, SourcePlan::Chained(_)).then(|| plan.origin()),
             region: aws.region.clone(),
             credentials,
         };
@@ -266,6 +276,7 @@ impl<'a> Sessions<'a> {
             mfa_session: true,
             session_name: String::new(),
             source: key.source.clone(),
+            origin: None,
             region: base.region.clone(),
             credentials,
         };

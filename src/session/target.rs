@@ -27,10 +27,9 @@ pub fn resolve_named(ctx: &Context, name: &TargetName, cli: Options) -> Result<(
         profile: options.source_profile.clone(),
     };
     let region = options.region.clone();
-    let fetch_source = source.clone();
     let directory = directory::of_source(ctx, &source);
-    let target = resolve(&account_text, options, &ctx.config, &directory, |detail| {
-        directory::fetch_accounts(&fetch_source, region.as_deref(), detail)
+    let target = resolve(&account_text, options, &ctx.config, &directory, |fetch_as, detail| {
+        directory::fetch_accounts(fetch_as, region.as_deref(), detail)
     })?;
     Ok((target, source))
 }
@@ -78,13 +77,14 @@ pub fn options_for(args: &TargetName, cli: Options, config: &Config) -> Result<(
 }
 
 /// Resolves `account_text` (a role ARN, 12-digit ID, alias or account name) and
-/// the role in `options`. Looking up a name may fetch the account list through `fetch`.
+/// the role in `options`. Looking up a name may fetch the account list through
+/// `fetch`, acting as the source it is given.
 pub fn resolve(
     account_text: &str,
     options: Options,
     config: &Config,
     directory: &Directory,
-    fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
+    fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
 ) -> Result<Target> {
     let role = options
         .role

@@ -69,7 +69,7 @@ pub fn save(dir: &PrivateDir, source: &str, list: &AccountList) -> Result<()> {
     lists.insert(source.to_owned(), list.clone());
     table::save(dir, &lock, FILE, SECTION, &lists)?;
     // Names looked up in the old list may no longer hold.
-    super::names::forget_all(dir)
+    super::names::forget_from(dir, source)
 }
 
 #[cfg(test)]

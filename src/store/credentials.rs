@@ -68,6 +68,11 @@ pub struct Entry {
     pub mfa_session: bool,
     pub session_name: String,
     pub source: String,
+    /// For a session chained from another profile's session (whose `source`
+    /// is `chain:...`): the source the chain starts from, whose organization
+    /// the session's account names belong to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     #[serde(flatten)]
@@ -195,6 +200,7 @@ mod tests {
             mfa_session: false,
             session_name: key.session_name.clone(),
             source: key.source.clone(),
+            origin: None,
             region: Some("eu-west-1".into()),
             credentials: Credentials {
                 access_key_id: "ASIAEXAMPLE".into(),
