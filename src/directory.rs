@@ -8,7 +8,7 @@ use crate::account::{self, Account};
 use crate::aws::org::Detail;
 use crate::store::accounts::{self, AccountList};
 use crate::store::file::PrivateDir;
-use crate::store::{credentials, names};
+use crate::store::{flight, names};
 
 pub struct Directory<'a> {
     pub cache: &'a PrivateDir,
@@ -117,7 +117,12 @@ impl Directory<'_> {
         fetch: impl FnOnce(Detail) -> Result<Vec<Account>>,
     ) -> Result<AccountList> {
         let flight_name = format!("accounts-{}", hex(&self.source));
-        let _flight = credentials::single_flight(self.cache, &flight_name, crate::session::FLIGHT_WAIT);
+        let _flight = flight::single_flight(
+            self.cache,
+            &flight_name,
+            "the account list",
+            crate::session::FLIGHT_WAIT,
+        );
         if !refresh {
             if let Some(list) = accounts::load_all(self.cache)?.remove(&self.source) {
                 if list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {

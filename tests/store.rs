@@ -63,10 +63,14 @@ fn sixty_four_concurrent_processes_over_sixteen_keys() {
                 "round {round}: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
+            // A process that waits long for another fetching the same key
+            // says whom it waits for; nothing else is said.
+            let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(
-                out.stderr.is_empty(),
-                "no warnings: {}",
-                String::from_utf8_lossy(&out.stderr)
+                stderr
+                    .lines()
+                    .all(|l| l.starts_with("xacct: waiting for process ") && l.contains("the same session")),
+                "no warnings: {stderr}"
             );
             let code = String::from_utf8(out.stdout).unwrap();
             by_key
@@ -248,4 +252,82 @@ fn a_full_or_read_only_disk_still_prints_fresh_credentials() {
         );
         assert_eq!(out.stderr.lines().count(), 1, "{what}: {}", out.stderr);
     }
+}
+
+/// A writer killed between creating its temporary file and renaming it
+/// leaves `.credentials.toml.XXXXXX.tmp` behind: a full copy of the store,
+/// secrets included, made 0600 by tempfile, exactly as written here.
+fn leave_copy_of_killed_writer(home: &Home, random: &str, contents: &str) -> std::path::PathBuf {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = home.cache_dir().join(format!(".credentials.toml.{random}.tmp"));
+    let mut file = std::fs::OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .unwrap();
+    file.write_all(contents.as_bytes()).unwrap();
+    path
+}
+
+#[test]
+fn copies_left_by_a_killed_writer_go_on_the_next_write_and_on_cache_clear() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    home.run(&["assume", &id]).ok();
+    let store = std::fs::read_to_string(home.credentials_file()).unwrap();
+    // Not a temporary file of the store: left alone.
+    let bystander = home.cache_dir().join(".credentials.toml.notes");
+    std::fs::write(&bystander, "mine").unwrap();
+
+    let killed = leave_copy_of_killed_writer(&home, "k1LLed", &store);
+    home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
+    assert!(!killed.exists(), "the next write removes the copy");
+    assert_eq!(entries_in(&home), 2);
+
+    let killed = leave_copy_of_killed_writer(&home, "Xy12Ab", &store);
+    assert!(home.run(&["cache", "clear"]).ok().is_empty());
+    assert!(!killed.exists(), "cache clear removes the copy");
+
+    // Killed during the very first write: only the copy exists.
+    std::fs::remove_file(home.credentials_file()).unwrap();
+    let killed = leave_copy_of_killed_writer(&home, "f1rst0", &store);
+    home.run(&["cache", "clear"]).ok();
+    assert!(!killed.exists(), "cache clear removes the copy even with no store");
+    assert!(bystander.exists());
+}
+
+#[test]
+fn every_file_xacct_creates_is_private_whatever_the_umask() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    for command in [
+        "xacct accounts --refresh",
+        "xacct assume demo MemberReadOnlyAccess",
+        "xacct assume demo --refresh",
+        "xacct generate aws-config --role ReadOnly --write \"$HOME/.aws/config\"",
+    ] {
+        home.shell("sh", &format!("umask 000; {command}")).ok();
+    }
+    assert!(home.path().join(".aws/config").is_file());
+    let flights = std::fs::read_dir(home.cache_dir().join("flights")).unwrap().count();
+    assert!(flights >= 2, "the flight lock files are checked too");
+    let mut checked = 0;
+    let mut pending = vec![home.path().to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                assert_eq!(mode(&path), 0o700, "{}", path.display());
+                pending.push(path);
+            } else {
+                assert_eq!(mode(&path), 0o600, "{}", path.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
 }

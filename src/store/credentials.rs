@@ -98,12 +98,17 @@ pub fn all(dir: &PrivateDir) -> Result<Vec<(String, Entry)>> {
         .unwrap_or_default())
 }
 
-/// Removes the entries `doomed` picks; returns how many went.
+/// Removes the entries `doomed` picks; returns how many went. Taking the lock
+/// also removes copies of the store that killed writers left behind, even
+/// when there is no store yet.
 pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize> {
-    if dir.read(FILE)?.is_none() {
+    if !dir.path().exists() {
         return Ok(0);
     }
     let lock = dir.lock(FILE)?;
+    if dir.read(FILE)?.is_none() {
+        return Ok(0);
+    }
     let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
     let all: BTreeMap<String, Entry> = table::all::<Entry>(&entries).into_iter().collect();
     let before = all.len();
@@ -113,38 +118,6 @@ pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize
         table::save(dir, &lock, FILE, SECTION, &kept)?;
     }
     Ok(removed)
-}
-
-/// Held by the one process fetching credentials for a key, so that others
-/// missing the cache at the same moment wait for its answer instead of
-/// calling AWS (and prompting for MFA) again.
-pub struct Flight {
-    _file: std::fs::File,
-}
-
-/// Waits up to `wait` to become the one fetching what `name` names (a cache
-/// key id); `None` when the wait runs out or the lock cannot be had (the
-/// caller then proceeds on its own).
-pub fn single_flight(dir: &PrivateDir, name: &str, wait: std::time::Duration) -> Option<Flight> {
-    dir.ensure().ok()?;
-    let flights = PrivateDir::at(dir.file("flights"));
-    flights.ensure().ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(flights.file(&format!("{name}.lock")))
-        .ok()?;
-    let deadline = std::time::Instant::now() + wait;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Some(Flight { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(25));
-            }
-            Err(_) => return None,
-        }
-    }
 }
 
 /// Adds `entry` under `key`, merging with what other processes wrote and
