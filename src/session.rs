@@ -188,7 +188,7 @@ impl<'a> Sessions<'a> {
         let margin = self.ctx.config.refresh_margin_secs;
         if !refresh {
             let preloaded = self.preloaded.as_ref().and_then(|all| all.get(&plan.key.id()));
-            if let Some(entry) = preloaded.filter(|e| e.credentials.secs_left(clock::now()) > margin as i64) {
+            if let Some(entry) = preloaded.filter(|e| cache::is_fresh(e, &plan.key, clock::now(), margin)) {
                 return Ok(entry.clone());
             }
             if let Some(entry) = cache::lookup(&self.ctx.cache, &plan.key, clock::now(), margin)? {

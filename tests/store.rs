@@ -331,3 +331,55 @@ fn every_file_xacct_creates_is_private_whatever_the_umask() {
     }
     assert!(checked >= 10, "{checked}");
 }
+
+#[test]
+fn a_fifteen_minute_session_is_served_from_the_cache() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    let assume = ["assume", id.as_str(), "--duration", "15m"];
+    for _ in 0..3 {
+        home.run(&assume).ok();
+    }
+    assert_eq!(sandbox.count("AssumeRole"), 1, "one call serves the next ones");
+    let later = |minutes: i64| xacct::clock::rfc3339(xacct::clock::now() + time::Duration::minutes(minutes));
+    // 9 minutes on, 6 are left: more than a third of the session, served.
+    home.set("XACCT_NOW", &later(9));
+    home.run(&assume).ok();
+    assert_eq!(sandbox.count("AssumeRole"), 1);
+    // 11 minutes on, 4 are left: fetched again.
+    home.set("XACCT_NOW", &later(11));
+    home.run(&assume).ok();
+    assert_eq!(sandbox.count("AssumeRole"), 2);
+    home.unset("XACCT_NOW");
+
+    // botocore, which refreshes whenever less than 15 minutes are left, asks
+    // its credential_process before every call here: cache hits, one AssumeRole.
+    let xacct = assert_cmd::cargo::cargo_bin("xacct");
+    let aws_config = home.path().join("aws-config");
+    std::fs::write(
+        &aws_config,
+        format!(
+            "[profile short]\ncredential_process = {} assume {id} MemberReadOnlyAccess --duration 15m --format credential-process\nregion = us-east-1\n",
+            xacct.display()
+        ),
+    )
+    .unwrap();
+    home.set("AWS_CONFIG_FILE", aws_config.to_str().unwrap());
+    sandbox.clear_requests();
+    let script = format!(
+        "import boto3\n\
+         sts = boto3.Session(profile_name='short').client('sts', endpoint_url='{}')\n\
+         for _ in range(3): print(sts.get_caller_identity()['Arn'])\n",
+        sandbox.info.endpoint
+    );
+    let python = common::repo_root().join(".venv/bin/python");
+    let out = home.program(python.to_str().unwrap(), &["-c", &script]);
+    assert_eq!(out.ok().lines().count(), 3, "{}", out.stderr);
+    assert!(
+        out.ok().contains("assumed-role/MemberReadOnlyAccess/"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(sandbox.count("AssumeRole"), 1);
+}

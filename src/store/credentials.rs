@@ -57,6 +57,15 @@ impl CacheKey {
         let digest = Sha256::digest(json.as_bytes());
         digest[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
+
+    /// The refresh margin for this session: the configured one, but at most a
+    /// third of the session's length. A 15-minute session (the shortest AWS
+    /// allows) always starts inside the default 15-minute margin and would
+    /// otherwise cost an AssumeRole per command; this way it is served for
+    /// its first 10 minutes and handed out with at least 5 left.
+    pub fn refresh_margin(&self, configured_secs: u64) -> u64 {
+        configured_secs.min(self.duration_secs / 3)
+    }
 }
 
 /// A cached answer: the credentials plus what a listing shows of the request.
@@ -74,7 +83,8 @@ pub struct Entry {
     pub credentials: Credentials,
 }
 
-/// Credentials for `key` that still have more than `margin_secs` left at `now`.
+/// Credentials for `key` that still have more than its refresh margin left at
+/// `now` (see [`CacheKey::refresh_margin`]; `margin_secs` is the configured one).
 /// A store that cannot be read is a miss here; the next write sets it aside.
 pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs: u64) -> Result<Option<Entry>> {
     let Some(text) = dir.read(FILE)? else {
@@ -84,7 +94,12 @@ pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs
         return Ok(None);
     };
     Ok(table::entry::<Entry>(&entries, &key.id())
-        .filter(|e| e.role_arn == key.role_arn && e.credentials.secs_left(now) > margin_secs as i64))
+        .filter(|e| e.role_arn == key.role_arn && is_fresh(e, key, now, margin_secs)))
+}
+
+/// Whether `entry` may be served for `key`: more than the key's refresh margin left.
+pub fn is_fresh(entry: &Entry, key: &CacheKey, now: OffsetDateTime, margin_secs: u64) -> bool {
+    entry.credentials.secs_left(now) > key.refresh_margin(margin_secs) as i64
 }
 
 /// Every cached entry that parses, by key id (for listings and for finding
@@ -189,6 +204,22 @@ mod tests {
         // B has 10 minutes left: inside the 15-minute margin, so never served.
         assert_eq!(lookup(&dir, &b, now, 900).unwrap(), None);
         assert!(lookup(&dir, &b, now, 60).unwrap().is_some());
+    }
+
+    #[test]
+    fn short_sessions_get_a_margin_of_a_third_of_their_length() {
+        let mut short = key("A");
+        short.duration_secs = 900;
+        assert_eq!(short.refresh_margin(900), 300);
+        assert_eq!(short.refresh_margin(60), 60);
+        assert_eq!(key("A").refresh_margin(900), 900);
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::clock::now();
+        store(&dir, &short, &entry(&short, now + Duration::minutes(15)), now).unwrap();
+        assert!(lookup(&dir, &short, now, 900).unwrap().is_some());
+        assert!(lookup(&dir, &short, now + Duration::minutes(9), 900).unwrap().is_some());
+        assert_eq!(lookup(&dir, &short, now + Duration::minutes(11), 900).unwrap(), None);
     }
 
     #[test]
