@@ -12,7 +12,7 @@ use crate::origin::ListOwner;
 use crate::source::Source;
 use crate::store::accounts::{self, AccountList};
 use crate::store::file::PrivateDir;
-use crate::store::{credentials, names};
+use crate::store::{flight, names};
 
 pub struct Directory<'a> {
     pub cache: &'a PrivateDir,
@@ -137,7 +137,12 @@ impl Directory<'_> {
     ) -> Result<AccountList> {
         let name = source.cache_name();
         let flight_name = format!("accounts-{}", hex(&name));
-        let _flight = credentials::single_flight(self.cache, &flight_name, crate::session::FLIGHT_WAIT);
+        let _flight = flight::single_flight(
+            self.cache,
+            &flight_name,
+            "the account list",
+            crate::session::FLIGHT_WAIT,
+        );
         if !refresh {
             if let Some(list) = accounts::load_all(self.cache)?.remove(&name) {
                 if list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
