@@ -158,3 +158,84 @@ fn connections_dropped_on_every_attempt_fail_clearly_and_cache_nothing() {
     assert_eq!(rig.proxy.faults("AssumeRole"), faults(&["drop", "drop", "drop"]));
     assert_nothing_cached(&rig.home);
 }
+
+/// `xacct assume DEMO-ID MemberReadOnlyAccess` started in the background.
+fn spawn_assume(rig: &Rig) -> std::process::Child {
+    let demo = &rig.sandbox.info.demo_account_id;
+    rig.home
+        .xacct()
+        .args(["assume", demo, "MemberReadOnlyAccess"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the proxy has seen `n` AssumeRole requests: the process that
+/// sent the first one holds the single-flight lock of its session.
+fn wait_for_assume_roles(rig: &Rig, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while rig.proxy.faults("AssumeRole").len() < n {
+        assert!(std::time::Instant::now() < deadline, "no AssumeRole reached the proxy");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_stopped_process_fetching_a_session_holds_up_no_one() {
+    let rig = Rig::new("60s");
+    rig.proxy.plan(json!([{"kind": "slow", "seconds": 60}]));
+    let mut first = spawn_assume(&rig);
+    wait_for_assume_roles(&rig, 1);
+    // Ctrl-Z while it waits for STS.
+    signal(&first, "-STOP");
+    let started = std::time::Instant::now();
+    let second = rig.assume();
+    second.ok();
+    assert!(
+        second.stderr.contains(&format!(
+            "xacct: process {}, which is fetching the same session, is stopped; fetching it here instead",
+            first.id()
+        )),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "not held up until the flight wait runs out"
+    );
+    assert_eq!(rig.proxy.faults("AssumeRole"), faults(&["slow", "pass"]));
+    first.kill().unwrap();
+    first.wait().unwrap();
+}
+
+#[test]
+fn a_process_waiting_for_another_says_which() {
+    let rig = Rig::new("30s");
+    rig.proxy.plan(json!([{"kind": "slow", "seconds": 5}]));
+    let first = spawn_assume(&rig);
+    wait_for_assume_roles(&rig, 1);
+    let second = rig.assume();
+    let first_pid = first.id();
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        second.stderr.contains(&format!(
+            "xacct: waiting for process {first_pid} that is fetching the same session (up to 30s)"
+        )),
+        "{}",
+        second.stderr
+    );
+    // It waited for the answer and got it from the cache: one AssumeRole.
+    assert_eq!(second.ok(), String::from_utf8(first.stdout).unwrap());
+    assert_eq!(rig.proxy.faults("AssumeRole"), faults(&["slow"]));
+}

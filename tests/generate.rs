@@ -184,3 +184,59 @@ fn links_page_groups_by_ou_and_escapes_names() {
     assert!(!html.contains("<script>alert"), "names are escaped");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+#[test]
+fn aws_config_write_goes_through_a_symlinked_config() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    // A dotfiles setup: ~/.aws/config links (relatively) into a repository.
+    let dotfiles = home.path().join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    let target = dotfiles.join("aws-config");
+    let mine = "[default]\nregion = eu-west-1\n";
+    std::fs::write(&target, mine).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = home.path().join(".aws/config");
+    std::os::unix::fs::symlink("../dotfiles/aws-config", &link).unwrap();
+
+    home.run(&[
+        "generate",
+        "aws-config",
+        "--name",
+        "prod-0*",
+        "--role",
+        "OrganizationAccountAccessRole",
+        "--write",
+        link.to_str().unwrap(),
+    ])
+    .ok();
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link stays a link");
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        std::path::Path::new("../dotfiles/aws-config")
+    );
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert!(written.starts_with(mine), "{written}");
+    assert_eq!(written.matches("[profile ").count(), 5, "{written}");
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o640,
+        "the target keeps its mode"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dotfiles)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("aws-config")]);
+
+    // boto3, reading the config through the link, gets credentials from xacct.
+    let prod = sandbox.account_id("prod-01");
+    let out = boto3_identity(&home, &sandbox, &link, "prod-01.OrganizationAccountAccessRole");
+    assert_eq!(
+        out.ok().trim(),
+        format!("arn:aws:sts::{prod}:assumed-role/OrganizationAccountAccessRole/alice")
+    );
+}

@@ -63,10 +63,14 @@ fn sixty_four_concurrent_processes_over_sixteen_keys() {
                 "round {round}: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
+            // A process that waits long for another fetching the same key
+            // says whom it waits for; nothing else is said.
+            let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(
-                out.stderr.is_empty(),
-                "no warnings: {}",
-                String::from_utf8_lossy(&out.stderr)
+                stderr
+                    .lines()
+                    .all(|l| l.starts_with("xacct: waiting for process ") && l.contains("the same session")),
+                "no warnings: {stderr}"
             );
             let code = String::from_utf8(out.stdout).unwrap();
             by_key
@@ -249,4 +253,134 @@ fn a_full_or_read_only_disk_still_prints_fresh_credentials() {
         );
         assert_eq!(out.stderr.lines().count(), 1, "{what}: {}", out.stderr);
     }
+}
+
+/// A writer killed between creating its temporary file and renaming it
+/// leaves `.credentials.toml.XXXXXX.tmp` behind: a full copy of the store,
+/// secrets included, made 0600 by tempfile, exactly as written here.
+fn leave_copy_of_killed_writer(home: &Home, random: &str, contents: &str) -> std::path::PathBuf {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = home.cache_dir().join(format!(".credentials.toml.{random}.tmp"));
+    let mut file = std::fs::OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .unwrap();
+    file.write_all(contents.as_bytes()).unwrap();
+    path
+}
+
+#[test]
+fn copies_left_by_a_killed_writer_go_on_the_next_write_and_on_cache_clear() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    home.run(&["assume", &id]).ok();
+    let store = std::fs::read_to_string(home.credentials_file()).unwrap();
+    // Not a temporary file of the store: left alone.
+    let bystander = home.cache_dir().join(".credentials.toml.notes");
+    std::fs::write(&bystander, "mine").unwrap();
+
+    let killed = leave_copy_of_killed_writer(&home, "k1LLed", &store);
+    home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
+    assert!(!killed.exists(), "the next write removes the copy");
+    assert_eq!(entries_in(&home), 2);
+
+    let killed = leave_copy_of_killed_writer(&home, "Xy12Ab", &store);
+    assert!(home.run(&["cache", "clear"]).ok().is_empty());
+    assert!(!killed.exists(), "cache clear removes the copy");
+
+    // Killed during the very first write: only the copy exists.
+    std::fs::remove_file(home.credentials_file()).unwrap();
+    let killed = leave_copy_of_killed_writer(&home, "f1rst0", &store);
+    home.run(&["cache", "clear"]).ok();
+    assert!(!killed.exists(), "cache clear removes the copy even with no store");
+    assert!(bystander.exists());
+}
+
+#[test]
+fn every_file_xacct_creates_is_private_whatever_the_umask() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    for command in [
+        "xacct accounts --refresh",
+        "xacct assume demo MemberReadOnlyAccess",
+        "xacct assume demo --refresh",
+        "xacct generate aws-config --role ReadOnly --write \"$HOME/.aws/config\"",
+    ] {
+        home.shell("sh", &format!("umask 000; {command}")).ok();
+    }
+    assert!(home.path().join(".aws/config").is_file());
+    let flights = std::fs::read_dir(home.cache_dir().join("flights")).unwrap().count();
+    assert!(flights >= 2, "the flight lock files are checked too");
+    let mut checked = 0;
+    let mut pending = vec![home.path().to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                assert_eq!(mode(&path), 0o700, "{}", path.display());
+                pending.push(path);
+            } else {
+                assert_eq!(mode(&path), 0o600, "{}", path.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+}
+
+#[test]
+fn a_fifteen_minute_session_is_served_from_the_cache() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    let assume = ["assume", id.as_str(), "--duration", "15m"];
+    for _ in 0..3 {
+        home.run(&assume).ok();
+    }
+    assert_eq!(sandbox.count("AssumeRole"), 1, "one call serves the next ones");
+    let later = |minutes: i64| xacct::clock::rfc3339(xacct::clock::now() + time::Duration::minutes(minutes));
+    // 9 minutes on, 6 are left: more than a third of the session, served.
+    home.set("XACCT_NOW", &later(9));
+    home.run(&assume).ok();
+    assert_eq!(sandbox.count("AssumeRole"), 1);
+    // 11 minutes on, 4 are left: fetched again.
+    home.set("XACCT_NOW", &later(11));
+    home.run(&assume).ok();
+    assert_eq!(sandbox.count("AssumeRole"), 2);
+    home.unset("XACCT_NOW");
+
+    // botocore, which refreshes whenever less than 15 minutes are left, asks
+    // its credential_process before every call here: cache hits, one AssumeRole.
+    let xacct = assert_cmd::cargo::cargo_bin("xacct");
+    let aws_config = home.path().join("aws-config");
+    std::fs::write(
+        &aws_config,
+        format!(
+            "[profile short]\ncredential_process = {} assume {id} MemberReadOnlyAccess --duration 15m --format credential-process\nregion = us-east-1\n",
+            xacct.display()
+        ),
+    )
+    .unwrap();
+    home.set("AWS_CONFIG_FILE", aws_config.to_str().unwrap());
+    sandbox.clear_requests();
+    let script = format!(
+        "import boto3\n\
+         sts = boto3.Session(profile_name='short').client('sts', endpoint_url='{}')\n\
+         for _ in range(3): print(sts.get_caller_identity()['Arn'])\n",
+        sandbox.info.endpoint
+    );
+    let python = common::repo_root().join(".venv/bin/python");
+    let out = home.program(python.to_str().unwrap(), &["-c", &script]);
+    assert_eq!(out.ok().lines().count(), 3, "{}", out.stderr);
+    assert!(
+        out.ok().contains("assumed-role/MemberReadOnlyAccess/"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(sandbox.count("AssumeRole"), 1);
 }

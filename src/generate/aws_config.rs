@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use super::{profile_name, Selection};
 use crate::ui::table;
@@ -102,23 +102,9 @@ pub fn user_profiles(existing: &str) -> HashSet<String> {
 }
 
 /// Writes `contents` to `path` through a temporary file and a rename, keeping
-/// the file's permissions.
+/// the file's permissions, and through a symlink to where it leads.
 pub fn write_file(path: &Path, contents: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, contents.as_bytes())?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = tmp.as_file().set_permissions(meta.permissions());
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    super::user_file::replace(path, contents)
 }
 
 #[cfg(test)]

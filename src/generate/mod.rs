@@ -3,6 +3,7 @@
 pub mod aws_config;
 pub mod links;
 pub mod switch_roles;
+mod user_file;
 
 use anyhow::{bail, Result};
 

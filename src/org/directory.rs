@@ -15,7 +15,7 @@ use crate::org::origin::ListOwner;
 use crate::store::accounts::{self, AccountList};
 use crate::store::config::Options;
 use crate::store::file::PrivateDir;
-use crate::store::{credentials, names};
+use crate::store::{flight, names};
 
 /// The directory of `source`'s organization.
 pub fn of_source<'a>(ctx: &'a Context, source: &Source) -> Directory<'a> {
@@ -169,7 +169,7 @@ impl Directory<'_> {
     ) -> Result<AccountList> {
         let name = source.cache_name();
         let flight_name = format!("accounts-{}", hex(&name));
-        let _flight = credentials::single_flight(self.cache, &flight_name, credentials::FLIGHT_WAIT);
+        let _flight = flight::single_flight(self.cache, &flight_name, "the account list", flight::FLIGHT_WAIT);
         if !refresh {
             if let Some(list) = accounts::load_all(self.cache)?.remove(&name) {
                 if list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {

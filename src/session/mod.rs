@@ -17,6 +17,7 @@ use crate::domain::duration::format_secs;
 use crate::domain::validate;
 use crate::store::config::Options;
 use crate::store::credentials::{self as cache, CacheKey, Entry};
+use crate::store::flight;
 use crate::ui::prompt;
 use target::{Target, TargetName};
 
@@ -195,7 +196,7 @@ impl<'a> Sessions<'a> {
         let margin = self.ctx.config.refresh_margin_secs;
         if !refresh {
             let preloaded = self.preloaded.as_ref().and_then(|all| all.get(&plan.key.id()));
-            if let Some(entry) = preloaded.filter(|e| e.credentials.secs_left(clock::now()) > margin as i64) {
+            if let Some(entry) = preloaded.filter(|e| cache::is_fresh(e, &plan.key, clock::now(), margin)) {
                 return Ok(entry.clone());
             }
             if let Some(entry) = cache::lookup(&self.ctx.cache, &plan.key, clock::now(), margin)? {
@@ -204,7 +205,7 @@ impl<'a> Sessions<'a> {
         }
         // One process fetches; others missing at the same moment wait and then
         // find its answer in the cache.
-        let _flight = cache::single_flight(&self.ctx.cache, &plan.key.id(), cache::FLIGHT_WAIT);
+        let _flight = flight::single_flight(&self.ctx.cache, &plan.key.id(), "the same session", flight::FLIGHT_WAIT);
         if !refresh {
             if let Some(entry) = cache::lookup(&self.ctx.cache, &plan.key, clock::now(), margin)? {
                 return Ok(entry);
@@ -260,7 +261,7 @@ impl<'a> Sessions<'a> {
             return Aws::connect_as(&entry.credentials, region);
         }
         // One prompt for all the processes that need this MFA session now.
-        let _flight = cache::single_flight(&self.ctx.cache, &key.id(), cache::FLIGHT_WAIT);
+        let _flight = flight::single_flight(&self.ctx.cache, &key.id(), "the same MFA session", flight::FLIGHT_WAIT);
         if let Some(entry) = cache::lookup(&self.ctx.cache, &key, clock::now(), margin)? {
             return Aws::connect_as(&entry.credentials, region);
         }

@@ -57,6 +57,15 @@ impl CacheKey {
         let digest = Sha256::digest(json.as_bytes());
         digest[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
+
+    /// The refresh margin for this session: the configured one, but at most a
+    /// third of the session's length. A 15-minute session (the shortest AWS
+    /// allows) always starts inside the default 15-minute margin and would
+    /// otherwise cost an AssumeRole per command; this way it is served for
+    /// its first 10 minutes and handed out with at least 5 left.
+    pub fn refresh_margin(&self, configured_secs: u64) -> u64 {
+        configured_secs.min(self.duration_secs / 3)
+    }
 }
 
 /// A cached answer: the credentials plus what a listing shows of the request.
@@ -79,7 +88,8 @@ pub struct Entry {
     pub credentials: Credentials,
 }
 
-/// Credentials for `key` that still have more than `margin_secs` left at `now`.
+/// Credentials for `key` that still have more than its refresh margin left at
+/// `now` (see [`CacheKey::refresh_margin`]; `margin_secs` is the configured one).
 /// A store that cannot be read is a miss here; the next write sets it aside.
 pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs: u64) -> Result<Option<Entry>> {
     let Some(text) = dir.read(FILE)? else {
@@ -89,7 +99,12 @@ pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs
         return Ok(None);
     };
     Ok(table::entry::<Entry>(&entries, &key.id())
-        .filter(|e| e.role_arn == key.role_arn && e.credentials.secs_left(now) > margin_secs as i64))
+        .filter(|e| e.role_arn == key.role_arn && is_fresh(e, key, now, margin_secs)))
+}
+
+/// Whether `entry` may be served for `key`: more than the key's refresh margin left.
+pub fn is_fresh(entry: &Entry, key: &CacheKey, now: OffsetDateTime, margin_secs: u64) -> bool {
+    entry.credentials.secs_left(now) > key.refresh_margin(margin_secs) as i64
 }
 
 /// Every cached entry that parses, by key id (for listings and for finding
@@ -103,12 +118,17 @@ pub fn all(dir: &PrivateDir) -> Result<Vec<(String, Entry)>> {
         .unwrap_or_default())
 }
 
-/// Removes the entries `doomed` picks; returns how many went.
+/// Removes the entries `doomed` picks; returns how many went. Taking the lock
+/// also removes copies of the store that killed writers left behind, even
+/// when there is no store yet.
 pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize> {
-    if dir.read(FILE)?.is_none() {
+    if !dir.path().exists() {
         return Ok(0);
     }
     let lock = dir.lock(FILE)?;
+    if dir.read(FILE)?.is_none() {
+        return Ok(0);
+    }
     let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
     let all: BTreeMap<String, Entry> = table::all::<Entry>(&entries).into_iter().collect();
     let before = all.len();
@@ -118,42 +138,6 @@ pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize
         table::save(dir, &lock, FILE, SECTION, &kept)?;
     }
     Ok(removed)
-}
-
-/// Held by the one process fetching credentials for a key, so that others
-/// missing the cache at the same moment wait for its answer instead of
-/// calling AWS (and prompting for MFA) again.
-pub struct Flight {
-    _file: std::fs::File,
-}
-
-/// How long a process waits for another that is fetching the same session.
-pub const FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// Waits up to `wait` to become the one fetching what `name` names (a cache
-/// key id); `None` when the wait runs out or the lock cannot be had (the
-/// caller then proceeds on its own).
-
-pub fn single_flight(dir: &PrivateDir, name: &str, wait: std::time::Duration) -> Option<Flight> {
-    dir.ensure().ok()?;
-    let flights = PrivateDir::at(dir.file("flights"));
-    flights.ensure().ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(flights.file(&format!("{name}.lock")))
-        .ok()?;
-    let deadline = std::time::Instant::now() + wait;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Some(Flight { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(25));
-            }
-            Err(_) => return None,
-        }
-    }
 }
 
 /// Adds `entry` under `key`, merging with what other processes wrote and
@@ -226,6 +210,22 @@ mod tests {
         // B has 10 minutes left: inside the 15-minute margin, so never served.
         assert_eq!(lookup(&dir, &b, now, 900).unwrap(), None);
         assert!(lookup(&dir, &b, now, 60).unwrap().is_some());
+    }
+
+    #[test]
+    fn short_sessions_get_a_margin_of_a_third_of_their_length() {
+        let mut short = key("A");
+        short.duration_secs = 900;
+        assert_eq!(short.refresh_margin(900), 300);
+        assert_eq!(short.refresh_margin(60), 60);
+        assert_eq!(key("A").refresh_margin(900), 900);
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::domain::clock::now();
+        store(&dir, &short, &entry(&short, now + Duration::minutes(15)), now).unwrap();
+        assert!(lookup(&dir, &short, now, 900).unwrap().is_some());
+        assert!(lookup(&dir, &short, now + Duration::minutes(9), 900).unwrap().is_some());
+        assert_eq!(lookup(&dir, &short, now + Duration::minutes(11), 900).unwrap(), None);
     }
 
     #[test]

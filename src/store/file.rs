@@ -61,18 +61,45 @@ impl PrivateDir {
         }
     }
 
-    /// Takes the exclusive write lock of this directory's `name` store, blocking until it is free.
-    pub fn lock(&self, name: &str) -> Result<WriteLock> {
+    /// Opens (creating it 0600 whatever the umask) the file `name` for reading
+    /// and writing in place, as lock files are used.
+    pub fn open_private(&self, name: &str) -> Result<File> {
         self.ensure()?;
-        let path = self.file(&format!("{name}.lock"));
-        let file = private_options()
+        let path = self.file(name);
+        private_options()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .open(&path)
-            .with_context(|| format!("cannot open lock file {}", path.display()))?;
+            .with_context(|| format!("cannot open {}", path.display()))
+    }
+
+    /// Takes the exclusive write lock of this directory's `name` store, blocking
+    /// until it is free, and removes what killed writers of the store left behind.
+    pub fn lock(&self, name: &str) -> Result<WriteLock> {
+        let path = self.file(&format!("{name}.lock"));
+        let file = self.open_private(&format!("{name}.lock"))?;
         file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
-        Ok(WriteLock { _file: file })
+        let lock = WriteLock { _file: file };
+        self.remove_orphans(&lock, name);
+        Ok(lock)
+    }
+
+    /// Deletes the temporary files of `name` that a writer killed before its
+    /// rename left behind: full copies of the store, secrets included. Every
+    /// writer holds the lock while its temporary file exists, so under the
+    /// lock any that is there is an orphan. Best effort: a leftover that
+    /// cannot be removed now is tried again on the next write.
+    fn remove_orphans(&self, _lock: &WriteLock, name: &str) {
+        let Ok(listing) = fs::read_dir(&self.path) else {
+            return;
+        };
+        for found in listing.flatten() {
+            if is_temp_file_of(&found.file_name().to_string_lossy(), name) {
+                let _ = fs::remove_file(found.path());
+            }
+        }
     }
 
     /// Replaces `name` with `contents` so that readers see either the old or the new file.
@@ -90,7 +117,8 @@ impl PrivateDir {
         // tempfile creates the file exclusively with mode 0600.
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
-            .suffix(".tmp")
+            .suffix(TEMP_SUFFIX)
+            .rand_bytes(TEMP_RAND_CHARS)
             .tempfile_in(&self.path)
             .with_context(|| format!("cannot create a temporary file in {}", self.path.display()))?;
         tmp.write_all(contents.as_bytes())
@@ -115,6 +143,19 @@ impl PrivateDir {
     }
 }
 
+const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_RAND_CHARS: usize = 6;
+
+/// Whether `file_name` is one of [`PrivateDir::write_atomic`]'s temporary
+/// files for the store `name`: `.NAME.XXXXXX.tmp`.
+fn is_temp_file_of(file_name: &str, name: &str) -> bool {
+    file_name
+        .strip_prefix(&format!(".{name}."))
+        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|random| random.len() == TEMP_RAND_CHARS && random.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Options that create a file 0600 whatever the umask.
 fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     #[cfg(unix)]
@@ -125,20 +166,17 @@ fn private_options() -> OpenOptions {
     options
 }
 
-fn create_private_dir(path: &Path) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
-    }
+/// Creates `path` 0700, and any missing parent (such as `~/.cache`) 0700 too,
+/// as the XDG base directory spec asks, rather than as the umask would have it.
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    match builder.create(path) {
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        other => other,
-    }
+    builder.create(path)
 }
 
 /// Refuses a store path that is a symlink, belongs to someone else, or that
@@ -197,6 +235,25 @@ mod tests {
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(dir.path()), 0o700);
         assert_eq!(mode(&dir.file("cache.toml")), 0o600);
+    }
+
+    #[test]
+    fn taking_the_lock_removes_only_the_temporary_files_of_that_store() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("xacct"));
+        dir.ensure().unwrap();
+        let names = [
+            ".cache.toml.aB3dE9.tmp",
+            ".cache.toml.notes",
+            ".other.toml.aB3dE9.tmp",
+            "cache.toml",
+        ];
+        for name in names {
+            fs::write(dir.file(name), "x").unwrap();
+        }
+        let _lock = dir.lock("cache.toml").unwrap();
+        let left: Vec<bool> = names.iter().map(|n| dir.file(n).exists()).collect();
+        assert_eq!(left, [false, true, true, true]);
     }
 
     #[test]

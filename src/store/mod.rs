@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod config;
 pub mod credentials;
 pub mod file;
+pub mod flight;
 pub mod names;
 pub mod recent;
 mod table;
