@@ -25,6 +25,7 @@ use crate::console;
 use crate::duration;
 use crate::policy;
 use crate::role::RoleSpec;
+use crate::signin;
 use crate::validate::{self, Invalid};
 
 pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 15 * 60;
@@ -164,9 +165,9 @@ impl Config {
             }
         }
         if let Some(v) = &defaults.federation_endpoint {
-            let url = crate::signin::check_endpoint(v)
+            let url = signin::check_endpoint(v, signin::Origin::ConfigFile)
                 .map_err(|e| file_error(format!("defaults.federation_endpoint: {e}")))?;
-            config.federation_endpoint = Some(url.to_owned());
+            config.federation_endpoint = Some(url);
         }
         if let Some(v) = &defaults.mfa_duration {
             config.mfa_duration_secs = secs(v, "defaults.mfa_duration").map_err(file_error)?;
