@@ -29,6 +29,7 @@ pub mod secret;
 pub mod session;
 pub mod shell;
 pub mod signin;
+pub mod signin_page;
 pub mod source;
 pub mod store;
 pub mod table;

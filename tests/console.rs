@@ -233,6 +233,9 @@ fn the_link_opens_in_the_browser_and_nowhere_else() {
     let out = home.run(&["console", "demo", "MemberReadOnlyAccess"]);
     out.fails_with("set BROWSER, or pass --print");
     assert!(!out.stderr.contains("standin-token"));
+    // Its page is removed at once; the first one stays for its browser.
+    let pages = std::fs::read_dir(home.cache_dir().join("signin")).unwrap().count();
+    assert_eq!(pages, 1);
 }
 
 /// Other users on the machine see every command line (`ps -eo args`): the
