@@ -24,6 +24,7 @@ pub mod picker;
 pub mod policy;
 pub mod progress;
 pub mod prompt;
+pub mod regular_file;
 pub mod role;
 pub mod secret;
 pub mod session;

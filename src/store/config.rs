@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use crate::console;
 use crate::duration;
-use crate::policy;
+use crate::policy::Policy;
 use crate::role::RoleSpec;
 use crate::signin;
 use crate::validate::{self, Invalid};
@@ -52,8 +52,8 @@ pub struct Options {
     pub tags: Option<Vec<(String, String)>>,
     pub transitive_tags: Option<Vec<String>>,
     pub policy_arns: Option<Vec<String>>,
-    /// An inline session policy (JSON text).
-    pub policy: Option<String>,
+    /// An inline session policy (JSON text, or a file read when a session needs it).
+    pub policy: Option<Policy>,
     pub mfa_serial: Option<String>,
     /// Another named profile whose credentials are the source (role chaining).
     pub assume_from: Option<String>,
@@ -147,8 +147,7 @@ impl Config {
                 "defaults: account and assume_from name one account; put them in [profiles.NAME]".into(),
             ));
         }
-        let base_dir = path.parent().unwrap_or(Path::new("."));
-        config.defaults = defaults.options("defaults", base_dir).map_err(file_error)?;
+        config.defaults = defaults.options("defaults", path).map_err(file_error)?;
         if let Some(v) = &defaults.refresh_margin {
             config.refresh_margin_secs = secs(v, "defaults.refresh_margin").map_err(file_error)?;
             if config.refresh_margin_secs >= validate::MAX_DURATION_SECS {
@@ -205,7 +204,7 @@ impl Config {
                     "{key}.account is missing: say which account the profile is for"
                 )));
             };
-            let options = section.options(&key, base_dir).map_err(file_error)?;
+            let options = section.options(&key, path).map_err(file_error)?;
             config.profiles.insert(name, Profile { account, options });
         }
         for name in config.profiles.keys() {
@@ -287,7 +286,9 @@ struct RawSection {
 }
 
 impl RawSection {
-    fn options(&self, section: &str, base_dir: &Path) -> Result<Options, String> {
+    /// The options of `section` of the config file at `path`.
+    fn options(&self, section: &str, path: &Path) -> Result<Options, String> {
+        let base_dir = path.parent().unwrap_or(Path::new("."));
         let at = |key: &'static str| move |e: Invalid| format!("{section}.{key}: {e}");
         let duration_secs = match &self.duration {
             Some(v) => {
@@ -324,7 +325,7 @@ impl RawSection {
             policy: self
                 .policy
                 .as_deref()
-                .map(|p| policy::load(p, base_dir))
+                .map(|p| Policy::named(p, base_dir, format!("config file {}: {section}.policy", path.display())))
                 .transpose()
                 .map_err(|e| format!("{section}.policy: {e}"))?,
             mfa_serial: checked(&self.mfa_serial, validate::mfa_serial).map_err(at("mfa_serial"))?,
