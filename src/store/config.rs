@@ -18,15 +18,18 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
 use crate::console;
 use crate::duration;
 use crate::policy::Policy;
+use crate::regular_file::{self, size_in_words, Refused};
 use crate::role::RoleSpec;
 use crate::signin;
 use crate::validate::{self, Invalid};
+
+use super::file::{self, Owners};
 
 pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 15 * 60;
 pub const DEFAULT_ACCOUNTS_TTL_SECS: u64 = 60 * 60;
@@ -123,10 +126,9 @@ impl Config {
 
     /// The config at `path`; a missing file is an empty config.
     pub fn load(path: &Path) -> Result<Self> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::empty(path.to_owned())),
-            Err(e) => Err(anyhow!("cannot read config file {}: {e}", path.display())),
+        match read_trusted(path)? {
+            Some(text) => Self::parse(path, &text),
+            None => Ok(Self::empty(path.to_owned())),
         }
     }
 
@@ -243,6 +245,41 @@ impl Config {
         }
         Ok(chain)
     }
+}
+
+/// Far more than any config; a bound so that a device cannot exhaust memory.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The text of the config file at `path` (`None` when there is none), refused
+/// when someone else could have written it or its directory: the config
+/// chooses the credentials and where they are sent. A symlinked config (a
+/// dotfiles repository) is read through the link, and the rules apply to the
+/// file it leads to and to both directories.
+fn read_trusted(path: &Path) -> Result<Option<String>> {
+    let shown = path.display();
+    let (bytes, meta) = match regular_file::read(path, MAX_CONFIG_BYTES) {
+        Ok(read) => read,
+        Err(Refused::NotFound) => return Ok(None),
+        Err(Refused::NotRegular) => bail!("config file {shown} is not a regular file: move it away"),
+        Err(Refused::TooLarge(max)) => bail!("config file {shown} is larger than {}", size_in_words(max)),
+        Err(Refused::Io(e)) => bail!("cannot read config file {shown}: {e}"),
+    };
+    file::check_owner_and_mode(path, &meta, "config file", Owners::YouOrRoot)?;
+    let dir_of = |p: &Path| match p.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut dirs = vec![dir_of(path)];
+    if let Ok(real) = std::fs::canonicalize(path) {
+        dirs.push(dir_of(&real));
+    }
+    for dir in dirs {
+        let meta = std::fs::metadata(&dir).with_context(|| format!("cannot inspect {}", dir.display()))?;
+        file::check_owner_and_mode(&dir, &meta, "directory", Owners::YouOrRoot)?;
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| anyhow!("config file {shown} is not UTF-8 text"))
 }
 
 #[derive(Deserialize)]
