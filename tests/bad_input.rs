@@ -356,7 +356,7 @@ fn the_prompt_never_reads_policy_files() {
 fn unreadable_environment_values_are_errors() {
     use std::os::unix::ffi::OsStrExt;
     let home = Home::empty();
-    for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"] {
+    for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID"] {
         let out = common::output_of(
             home.xacct()
                 .args(["url", "111122223333"])
