@@ -22,6 +22,9 @@ pub struct Context {
 
 impl Context {
     pub fn load() -> Result<Self> {
+        // Values xacct cannot read are errors, never silently replaced by defaults.
+        crate::source::check_environment()?;
+        clock::check_environment()?;
         Ok(Self {
             config: Config::load(&store::config_path()?)?,
             cache: store::cache_dir()?,
@@ -109,7 +112,7 @@ pub fn session_options(args: &SessionArgs) -> Result<Options> {
         policy: args
             .policy
             .as_deref()
-            .map(|p| policy::load(p, std::path::Path::new(".")))
+            .map(|p| policy::load(p, std::path::Path::new(".")).map(policy::Policy::Text))
             .transpose()
             .map_err(anyhow::Error::msg)?,
         ..source_options(&args.source)?
