@@ -11,6 +11,9 @@ pub struct Context {
 
 impl Context {
     pub fn load() -> Result<Self> {
+        // Values xacct cannot read are errors, never silently replaced by defaults.
+        crate::aws::source::check_environment()?;
+        crate::domain::clock::check_environment()?;
         Ok(Self {
             config: Config::load(&store::config_path()?)?,
             cache: store::cache_dir()?,

@@ -196,3 +196,181 @@ fn a_corrupt_cache_is_set_aside_with_one_warning() {
     home.run(&["assume", "demo"]).ok();
     assert_eq!(sandbox.count("AssumeRole"), 0);
 }
+
+/// Whoever can write the config file decides where credentials go (the
+/// source profile, the federation endpoint): it is refused, with the fix,
+/// when another user owns it or could have written it or its directory.
+#[cfg(unix)]
+#[test]
+fn a_config_file_others_could_write_is_refused() {
+    use std::os::unix::fs::{chown, symlink, PermissionsExt};
+    use std::path::Path;
+    let home = Home::empty();
+    home.write_config("[aliases]\ndemo = \"111122223333\"\n");
+    let file = home.path().join(".config/xacct/config.toml");
+    let dir = file.parent().unwrap().to_owned();
+    let set_mode =
+        |path: &Path, mode: u32| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    // Readable by others is fine: only writing is refused.
+    set_mode(&file, 0o644);
+    set_mode(&dir, 0o755);
+    assert!(home.run(&["url", "demo"]).ok().contains("account=111122223333"));
+    for mode in [0o664, 0o646, 0o666] {
+        set_mode(&file, mode);
+        home.run(&["url", "demo"]).fails_with(&format!(
+            "is writable by group or others (mode {mode:o}): run `chmod go-w {}`",
+            file.display()
+        ));
+    }
+    set_mode(&file, 0o644);
+    set_mode(&dir, 0o777);
+    home.run(&["url", "demo"])
+        .fails_with(&format!("run `chmod go-w {}`", dir.display()));
+    set_mode(&dir, 0o755);
+
+    // Owned by another user (nobody): only root can set this up, and the tests run as root.
+    let nobody = 65534;
+    chown(&file, Some(nobody), Some(nobody)).expect("the tests run as root");
+    home.run(&["url", "demo"]).fails_with(&format!(
+        "config file {} belongs to another user (uid {nobody})",
+        file.display()
+    ));
+    chown(&file, Some(0), Some(0)).unwrap();
+    chown(&dir, Some(nobody), Some(nobody)).unwrap();
+    home.run(&["url", "demo"]).fails_with("belongs to another user");
+    chown(&dir, Some(0), Some(0)).unwrap();
+
+    // A symlinked config (a dotfiles repository) is read through the link, and
+    // the rules apply to the file it leads to.
+    let real = home.path().join("dotfiles/xacct.toml");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::rename(&file, &real).unwrap();
+    symlink(&real, &file).unwrap();
+    assert!(home.run(&["url", "demo"]).ok().contains("account=111122223333"));
+    set_mode(&real, 0o666);
+    home.run(&["url", "demo"]).fails_with("run `chmod go-w");
+}
+
+/// Runs `xacct args` in `home`, failing the test if it takes longer than 20
+/// s (a hang) and capping its memory at 2 GiB (reading /dev/zero whole).
+#[cfg(unix)]
+fn run_bounded(home: &Home, args: &[&str]) -> common::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = home.xacct();
+    cmd.args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 2 << 30,
+                rlim_max: 2 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &limit);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("xacct {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    common::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+fn make_fifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success());
+}
+
+/// A policy "file" that never ends or never opens must not take xacct down.
+#[cfg(unix)]
+#[test]
+fn policy_files_are_regular_files_of_bounded_size() {
+    let home = Home::empty();
+    let fifo = home.path().join("policy.fifo");
+    make_fifo(&fifo);
+    let big = home.path().join("big.json");
+    // Valid JSON, but 70 KiB (AWS takes 2,048 characters packed).
+    std::fs::write(&big, format!("{{{}}}", " ".repeat(70 * 1024))).unwrap();
+    let cases = [
+        ("/dev/zero".to_owned(), "policy file /dev/zero is not a regular file"),
+        (fifo.display().to_string(), "is not a regular file"),
+        (home.path().display().to_string(), "is not a regular file"),
+        (big.display().to_string(), "is larger than 64 KiB"),
+    ];
+    for (policy, needle) in cases {
+        run_bounded(&home, &["assume", "111122223333", "--policy", &policy]).fails_with(needle);
+    }
+}
+
+/// The prompt command (`whoami --short`) reads no policy file; using a
+/// profile does, and is refused like `--policy`.
+#[cfg(unix)]
+#[test]
+fn the_prompt_never_reads_policy_files() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    let creds: serde_json::Value =
+        serde_json::from_str(home.run(&["assume", "demo", "--format", "json"]).ok()).unwrap();
+    for (var, field) in [
+        ("AWS_ACCESS_KEY_ID", "AccessKeyId"),
+        ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey"),
+        ("AWS_SESSION_TOKEN", "SessionToken"),
+    ] {
+        home.set(var, creds[field].as_str().unwrap());
+    }
+    let fifo = home.path().join("policy.fifo");
+    make_fifo(&fifo);
+    for policy in ["/dev/zero".to_owned(), fifo.display().to_string()] {
+        home.write_config(&format!(
+            "[defaults]\npolicy = \"{policy}\"\n[profiles.p]\naccount = \"DEMO\"\npolicy = \"{policy}\"\n"
+        ));
+        let out = run_bounded(&home, &["whoami", "--short"]);
+        assert!(
+            out.ok().starts_with("DEMO/OrganizationAccountAccessRole "),
+            "{}",
+            out.stdout
+        );
+        run_bounded(&home, &["assume", "p"]).fails_with("profiles.p.policy: policy file");
+    }
+}
+
+/// Values xacct cannot read are errors, not silently replaced by defaults
+/// (the AWS CLI refuses such an AWS_PROFILE too).
+#[cfg(unix)]
+#[test]
+fn unreadable_environment_values_are_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let home = Home::empty();
+    for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID"] {
+        let out = common::output_of(
+            home.xacct()
+                .args(["url", "111122223333"])
+                .env(var, std::ffi::OsStr::from_bytes(b"prod\xff")),
+        );
+        out.fails_with(&format!("{var} is not valid UTF-8"));
+    }
+    let mut home = Home::empty();
+    for bad in ["yesterday", "2026-11-22", "2026-11-22 12:00:00"] {
+        home.set("XACCT_NOW", bad);
+        home.run(&["url", "111122223333"]).fails_with(&format!(
+            "invalid XACCT_NOW `{bad}`: give an RFC 3339 time such as 2026-11-22T12:00:00Z"
+        ));
+    }
+    home.set("XACCT_NOW", "2026-11-22T12:00:00Z");
+    home.run(&["url", "111122223333"]).ok();
+}

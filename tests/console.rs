@@ -148,32 +148,78 @@ fn chained_sessions_send_no_session_duration() {
     }
 }
 
+/// The page the browser was pointed at, as Python's html.parser reads it:
+/// the meta refresh target and the link's href (each must be the sign-in link).
+fn redirect_targets(page: &str) -> (String, String) {
+    let script = r#"
+import sys
+from html.parser import HTMLParser
+class Page(HTMLParser):
+    refresh = href = None
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+            content = attrs["content"]
+            self.refresh = content.split(";", 1)[1].strip()[len("url="):]
+        if tag == "a":
+            self.href = attrs["href"]
+page = Page()
+page.feed(sys.stdin.read())
+print(page.refresh)
+print(page.href)
+"#;
+    let mut child = std::process::Command::new(common::repo_root().join(".venv/bin/python"))
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(page.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines().map(str::to_owned);
+    (lines.next().unwrap(), lines.next().unwrap())
+}
+
+/// A stand-in browser that records its arguments, a copy of the page it was
+/// pointed at, and every process's command line (`ps -eo args`) while it runs.
+fn recording_browser(home: &mut Home) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let argv = home.path().join("argv.txt");
+    let page = home.path().join("page.html");
+    let ps = home.path().join("ps.txt");
+    let browser = home.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$ARGV\"\ncp \"${1#file://}\" \"$PAGE\"\nps -eo args > \"$PS\"\necho 'browser noise'\n",
+    )
+    .unwrap();
+    make_executable(&browser);
+    home.set("BROWSER", browser.to_str().unwrap());
+    home.set("ARGV", argv.to_str().unwrap());
+    home.set("PAGE", page.to_str().unwrap());
+    home.set("PS", ps.to_str().unwrap());
+    (argv, page, ps)
+}
+
 #[test]
 fn the_link_opens_in_the_browser_and_nowhere_else() {
     let sandbox = Sandbox::start();
     let standin = FederationStandin::start();
     let mut home = home_with(&sandbox, &standin);
-    let opened = home.path().join("opened.txt");
-    let browser = home.path().join("browser.sh");
-    std::fs::write(
-        &browser,
-        "#!/bin/sh\nprintf '%s' \"$1\" > \"$OPENED\"\necho 'browser noise' \n",
-    )
-    .unwrap();
-    make_executable(&browser);
-    home.set("BROWSER", browser.to_str().unwrap());
-    home.set("OPENED", opened.to_str().unwrap());
+    let (argv, page, _) = recording_browser(&mut home);
     let out = home.run(&["console", "demo", "MemberReadOnlyAccess", "--region", "eu-west-1", "-v"]);
     assert_eq!(out.ok(), "", "the link is a secret: not on stdout without --print");
-    let link = std::fs::read_to_string(&opened).expect("the browser was run");
-    assert_eq!(
-        link,
-        login_link(
-            &standin.endpoint,
-            "https://console.aws.amazon.com/console/home?region=eu-west-1",
-            "standin-token-1"
-        )
+    std::fs::read_to_string(&argv).expect("the browser was run");
+    let (refresh, href) = redirect_targets(&std::fs::read_to_string(&page).unwrap());
+    let link = login_link(
+        &standin.endpoint,
+        "https://console.aws.amazon.com/console/home?region=eu-west-1",
+        "standin-token-1",
     );
+    assert_eq!(refresh, link);
+    assert_eq!(href, link);
     assert!(out.stderr.contains("opened the console"), "{}", out.stderr);
     assert!(!out.stderr.contains("standin-token"), "{}", out.stderr);
     assert!(!out.stderr.contains("browser noise"), "{}", out.stderr);
@@ -187,6 +233,100 @@ fn the_link_opens_in_the_browser_and_nowhere_else() {
     let out = home.run(&["console", "demo", "MemberReadOnlyAccess"]);
     out.fails_with("set BROWSER, or pass --print");
     assert!(!out.stderr.contains("standin-token"));
+    // Its page is removed at once; the first one stays for its browser.
+    let pages = std::fs::read_dir(home.cache_dir().join("signin")).unwrap().count();
+    assert_eq!(pages, 1);
+}
+
+/// Other users on the machine see every command line (`ps -eo args`): the
+/// browser gets a private page that leads to the link, never the link itself.
+#[cfg(unix)]
+#[test]
+fn the_sign_in_link_never_reaches_a_command_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::start();
+    let standin = FederationStandin::start();
+    let mut home = home_with(&sandbox, &standin);
+    let (argv, page, ps) = recording_browser(&mut home);
+    // The `%s` form of BROWSER, too.
+    let browser = home.path().join("browser.sh");
+    home.set("BROWSER", &format!("{} %s", browser.display()));
+    home.run(&["console", "demo", "--service", "s3"]).ok();
+
+    let args: Vec<String> = std::fs::read_to_string(&argv)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(args.len(), 1, "{args:?}");
+    for text in [&args[0], &std::fs::read_to_string(&ps).unwrap()] {
+        assert!(!text.contains("SigninToken"), "{text}");
+        assert!(!text.contains("standin-token"), "{text}");
+    }
+    assert!(
+        std::fs::read_to_string(&ps).unwrap().contains("browser.sh"),
+        "ps saw the browser running"
+    );
+    let file = std::path::PathBuf::from(args[0].strip_prefix("file://").expect("a file:// URL"));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600, "{}", file.display());
+    assert_eq!(mode(file.parent().unwrap()), 0o700);
+    let region = &sandbox.info.region;
+    let link = login_link(
+        &standin.endpoint,
+        &format!("https://console.aws.amazon.com/s3/home?region={region}"),
+        "standin-token-1",
+    );
+    let (refresh, href) = redirect_targets(&std::fs::read_to_string(&page).unwrap());
+    assert_eq!((refresh.as_str(), href.as_str()), (link.as_str(), link.as_str()));
+}
+
+/// A proxy in the environment sees nothing of a sign-in to the loopback
+/// endpoint: the credentials travel in that plain-http request.
+#[test]
+fn plain_http_sign_in_ignores_proxies() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let sandbox = Sandbox::start();
+    let standin = FederationStandin::start();
+    let mut home = home_with(&sandbox, &standin);
+    // The role session and the account list are cached first: the run under
+    // the proxy variables asks nothing of AWS, only of the federation endpoint.
+    home.run(&["console", "demo", "--print"]).ok();
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    std::thread::spawn(move || {
+        for stream in proxy.incoming() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        home.set(var, &proxy_url);
+    }
+    home.set("NO_PROXY", "");
+    home.set("no_proxy", "");
+    let out = home.run(&["console", "demo", "--print"]);
+    let link = login_link(
+        &standin.endpoint,
+        &format!(
+            "https://console.aws.amazon.com/console/home?region={}",
+            sandbox.info.region
+        ),
+        "standin-token-2",
+    );
+    assert_eq!(out.ok().trim_end(), link);
+    assert_eq!(standin.requests().len(), 2);
+    assert_eq!(connections.load(Ordering::SeqCst), 0, "the proxy saw a connection");
 }
 
 #[test]
@@ -226,7 +366,10 @@ fn the_endpoint_comes_from_the_config_too_and_is_checked() {
     let sandbox = Sandbox::start();
     let standin = FederationStandin::start();
     let mut home = Home::with_sandbox(&sandbox);
-    home.write_config(&format!("[defaults]\nfederation_endpoint = \"{}\"\n", standin.endpoint));
+    // The config may name an AWS sign-in host (a regional one here); the
+    // environment wins over it, and is how a test or a proxy endpoint is named.
+    home.write_config("[defaults]\nfederation_endpoint = \"https://us-east-1.signin.aws.amazon.com/federation\"\n");
+    home.set("XACCT_FEDERATION_ENDPOINT", &standin.endpoint);
     home.run(&["console", "demo", "--print"]).ok();
     assert_eq!(standin.requests().len(), 1);
     // Credentials never travel over plain http to another machine.
@@ -234,6 +377,36 @@ fn the_endpoint_comes_from_the_config_too_and_is_checked() {
     home.run(&["console", "demo", "--print"])
         .fails_with("plain http is allowed only to 127.0.0.1 or localhost");
     assert_eq!(standin.requests().len(), 1);
+}
+
+/// Whoever can write the config file must not be able to send the console
+/// credentials elsewhere: there, only AWS sign-in hosts are taken.
+#[test]
+fn the_config_cannot_send_credentials_to_another_host() {
+    let sandbox = Sandbox::start();
+    let standin = FederationStandin::start();
+    let home = Home::with_sandbox(&sandbox);
+    for hostile in [
+        standin.endpoint.as_str(),
+        "https://signin.aws.amazon.com.evil.example/federation",
+        "https://evilsignin.aws.amazon.com/federation",
+        "https://evil.example/signin.aws.amazon.com/federation",
+        "https://signin.aws.amazon.com:8443/federation",
+    ] {
+        home.write_config(&format!("[defaults]\nfederation_endpoint = \"{hostile}\"\n"));
+        let out = home.run(&["console", "demo", "--print"]);
+        out.fails_with("defaults.federation_endpoint: invalid federation endpoint");
+        assert!(
+            out.stderr.contains("XACCT_FEDERATION_ENDPOINT"),
+            "the message says how to use another endpoint: {}",
+            out.stderr
+        );
+    }
+    home.write_config("[defaults]\nfederation_endpoint = \"https://signin.aws.amazon.com@evil.example/federation\"\n");
+    home.run(&["console", "demo", "--print"])
+        .fails_with("defaults.federation_endpoint: invalid federation endpoint");
+    assert!(standin.requests().is_empty());
+    assert_eq!(sandbox.count("AssumeRole"), 0);
 }
 
 #[test]

@@ -72,6 +72,16 @@ fn the_example_config_parses_and_uses_every_key() {
     let config = xacct::store::config::Config::parse(&path, &text).unwrap_or_else(|e| panic!("{e:#}"));
     assert!(!config.profiles.is_empty() && !config.aliases.is_empty());
     assert!(config.federation_endpoint.is_some());
+    // Policy files are read when a session needs them: read the example's now.
+    let policies: Vec<_> = config
+        .profiles
+        .values()
+        .filter_map(|p| p.options.policy.as_ref())
+        .collect();
+    assert!(!policies.is_empty());
+    for policy in policies {
+        policy.text().unwrap_or_else(|e| panic!("{e:#}"));
+    }
     let keys = [
         "role",
         "region",

@@ -343,7 +343,8 @@ fn a_fifteen_minute_session_is_served_from_the_cache() {
         home.run(&assume).ok();
     }
     assert_eq!(sandbox.count("AssumeRole"), 1, "one call serves the next ones");
-    let later = |minutes: i64| xacct::domain::clock::rfc3339(xacct::domain::clock::now() + time::Duration::minutes(minutes));
+    let later =
+        |minutes: i64| xacct::domain::clock::rfc3339(xacct::domain::clock::now() + time::Duration::minutes(minutes));
     // 9 minutes on, 6 are left: more than a third of the session, served.
     home.set("XACCT_NOW", &later(9));
     home.run(&assume).ok();

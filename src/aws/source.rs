@@ -3,6 +3,8 @@
 
 use std::env;
 
+use crate::domain::validate::Invalid;
+
 /// How [`Source::cache_name`] names a profile, and keys in the environment.
 const PROFILE_PREFIX: &str = "profile:";
 const ENV_PREFIX: &str = "env:";
@@ -51,6 +53,28 @@ impl Source {
     pub fn sts_endpoint() -> Option<String> {
         non_empty("AWS_ENDPOINT_URL_STS").or_else(|| non_empty("AWS_ENDPOINT_URL"))
     }
+}
+
+/// The variables that choose the source credentials, read as text here and
+/// by the AWS SDK, which both take one that is not UTF-8 for unset: a
+/// silent fall back to another profile or to `default`, where the AWS CLI
+/// errors. Their values are not shown: some are secrets.
+const SOURCE_VARS: [&str; 5] = [
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+/// Refuses a source variable that is set but not valid UTF-8.
+pub fn check_environment() -> Result<(), Invalid> {
+    for var in SOURCE_VARS {
+        if let Err(env::VarError::NotUnicode(_)) = env::var(var) {
+            return Err(Invalid(format!("{var} is not valid UTF-8: fix it or unset it")));
+        }
+    }
+    Ok(())
 }
 
 fn non_empty(var: &str) -> Option<String> {

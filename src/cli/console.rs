@@ -1,13 +1,14 @@
 //! `xacct console`: a console session for a role, without a browser
 //! extension. The role session comes from the same pipeline as `xacct assume`
 //! (cache, MFA, chaining); the federation endpoint turns it into a sign-in link,
-//! which is opened in the browser, or printed with `--print`. The link grants
-//! console access, so it is never printed otherwise, nor logged.
+//! which is opened in the browser (through a private page, never on a command
+//! line), or printed with `--print`. The link grants console access, so it is
+//! never printed otherwise, nor logged.
 
 use std::io::Write;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 
 use crate::app::Context;
 use crate::cli::options;
@@ -16,6 +17,7 @@ use crate::cli::ConsoleArgs;
 use crate::console;
 use crate::console::browser;
 use crate::console::signin;
+use crate::console::signin_page;
 use crate::session::output_region;
 use crate::session::{self, SessionPlan, Sessions};
 
@@ -59,7 +61,14 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
         writeln!(out, "{}", link.expose())?;
         return Ok(());
     }
-    browser::open(&link)?;
+    // Not the link itself: it would be on the browser's command line, in `ps`.
+    let page = signin_page::write(&ctx.cache, &link)?;
+    let page_url =
+        url::Url::from_file_path(&page).map_err(|()| anyhow!("cannot make a file URL of {}", page.display()))?;
+    if let Err(e) = browser::open(page_url.as_str()) {
+        signin_page::remove(&page);
+        return Err(e);
+    }
     eprintln!(
         "xacct: opened the console as {} in {} ({destination})",
         target.role.console_name(),

@@ -50,7 +50,7 @@ pub fn session_options(args: &SessionArgs) -> Result<Options> {
         policy: args
             .policy
             .as_deref()
-            .map(|p| policy::load(p, std::path::Path::new(".")))
+            .map(|p| policy::load(p, std::path::Path::new(".")).map(policy::Policy::Text))
             .transpose()
             .map_err(anyhow::Error::msg)?,
         ..source_options(&args.source)?

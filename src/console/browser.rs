@@ -1,19 +1,19 @@
 //! Opening a URL in the person's web browser: `$BROWSER` when set (the
 //! convention: a command, `%s` standing for the URL, or the URL appended),
-//! else the desktop's opener. The URL is a secret sign-in link, so it goes
-//! only to the opener's arguments: the opener's own output is discarded, lest
-//! it echo the link to xacct's stdout or stderr.
+//! else the desktop's opener. The URL goes on the opener's command line, which
+//! every user of the machine can read: never give it a secret (the console
+//! sign-in link goes through a private page, see signin_page). The opener's
+//! own output is discarded: it is not xacct's product.
 
 use std::process::{Command, Stdio};
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::domain::secret::Secret;
 use crate::domain::validate::shown;
 
-pub fn open(url: &Secret) -> Result<()> {
-    let (program, args) = opener(url.expose())?;
-    tracing::debug!(program = %program, "opening the sign-in link in the browser");
+pub fn open(url: &str) -> Result<()> {
+    let (program, args) = opener(url)?;
+    tracing::debug!(program = %program, "opening the browser");
     let status = Command::new(&program)
         .args(&args)
         .stdin(Stdio::null())

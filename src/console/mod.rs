@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod signin;
+pub mod signin_page;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 

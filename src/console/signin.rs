@@ -18,47 +18,92 @@ pub const ENDPOINT_VAR: &str = "XACCT_FEDERATION_ENDPOINT";
 /// Shown in the login link; the console names it when the session ends.
 const ISSUER: &str = "xacct";
 
+/// Where an endpoint URL comes from. Whoever can write the config file must
+/// not be able to send console credentials elsewhere, so the file may name
+/// only AWS's sign-in hosts; another endpoint (a proxy, a test stand-in) is
+/// named in the environment, which only the person running xacct controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Environment,
+    ConfigFile,
+}
+
+/// AWS's sign-in hosts, one per partition; their subdomains (regional
+/// sign-in, `us-east-1.signin.aws.amazon.com`) are AWS's too.
+const AWS_SIGNIN_HOSTS: [&str; 3] = [
+    "signin.aws.amazon.com",
+    "signin.amazonaws-us-gov.com",
+    "signin.amazonaws.cn",
+];
+
 /// The federation endpoint: `XACCT_FEDERATION_ENDPOINT`, else the config's
-/// `federation_endpoint`, else the sign-in host of the partition.
+/// `federation_endpoint` (checked when the config was read), else the
+/// sign-in host of the partition.
 pub fn endpoint(partition: &str, configured: Option<&str>) -> Result<String> {
     endpoint_from(std::env::var(ENDPOINT_VAR).ok(), partition, configured)
 }
 
 fn endpoint_from(from_env: Option<String>, partition: &str, configured: Option<&str>) -> Result<String> {
     match from_env.filter(|v| !v.is_empty()) {
-        Some(url) => Ok(check_endpoint(&url)
-            .map_err(|e| anyhow!("{ENDPOINT_VAR}: {e}"))?
-            .to_owned()),
+        Some(url) => check_endpoint(&url, Origin::Environment).map_err(|e| anyhow!("{ENDPOINT_VAR}: {e}")),
         None => Ok(configured
             .map(str::to_owned)
             .unwrap_or_else(|| format!("https://{}/federation", signin_host(partition)))),
     }
 }
 
-/// An endpoint URL: https, or plain http to this machine only (the
-/// credentials travel in it).
-pub fn check_endpoint(url: &str) -> Result<&str, Invalid> {
-    let bad = |why: &str| Invalid(format!("invalid federation endpoint {}: {why}", shown(url)));
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| bad("give a URL such as https://signin.aws.amazon.com/federation"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty()
-        || authority.contains('@')
-        || url.contains(['?', '#'])
-        || url.chars().any(char::is_whitespace)
-    {
-        return Err(bad(
-            "give a URL such as https://signin.aws.amazon.com/federation, with no query",
-        ));
+/// An endpoint URL, parsed and given back in the form it is then used in (so
+/// that what was checked is what is contacted): https, or plain http to this
+/// machine only (the credentials travel in it); from the config file, https to
+/// an AWS sign-in host only.
+pub fn check_endpoint(text: &str, origin: Origin) -> Result<String, Invalid> {
+    let bad = |why: &str| Invalid(format!("invalid federation endpoint {}: {why}", shown(text)));
+    let example = "give a URL such as https://signin.aws.amazon.com/federation, with no query";
+    // The URL parser drops tabs and newlines silently: refuse them first.
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad(example));
     }
-    let host = authority.rsplit_once(':').map_or(authority, |(host, _port)| host);
-    match scheme {
-        "https" => Ok(url),
-        "http" if matches!(host, "127.0.0.1" | "localhost" | "[::1]") => Ok(url),
-        "http" => Err(bad("plain http is allowed only to 127.0.0.1 or localhost; use https")),
-        _ => Err(bad("use https")),
+    let url = url::Url::parse(text).map_err(|_| bad(example))?;
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(example));
     }
+    let Some(host) = url.host() else {
+        return Err(bad(example));
+    };
+    let loopback = match &host {
+        url::Host::Domain(name) => *name == "localhost",
+        url::Host::Ipv4(ip) => *ip == std::net::Ipv4Addr::LOCALHOST,
+        url::Host::Ipv6(ip) => *ip == std::net::Ipv6Addr::LOCALHOST,
+    };
+    match url.scheme() {
+        "https" | "http" if origin == Origin::ConfigFile => {
+            let on_aws = url.scheme() == "https"
+                && url.port().is_none()
+                && matches!(&host, url::Host::Domain(name) if is_aws_signin_host(name));
+            if !on_aws {
+                return Err(bad(&format!(
+                    "the config file may name only an AWS sign-in host over https ({}, or a regional one such as \
+                     us-east-1.signin.aws.amazon.com): set {ENDPOINT_VAR} for another endpoint",
+                    AWS_SIGNIN_HOSTS.join(", ")
+                )));
+            }
+        }
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(bad("plain http is allowed only to 127.0.0.1 or localhost; use https")),
+        _ => return Err(bad("use https")),
+    }
+    Ok(url.into())
+}
+
+/// `host` is one of AWS's sign-in hosts, or a subdomain of one.
+fn is_aws_signin_host(host: &str) -> bool {
+    AWS_SIGNIN_HOSTS.iter().any(|aws| {
+        host == *aws
+            || host
+                .strip_suffix(aws)
+                .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.'))
+    })
 }
 
 /// The `getSigninToken` request for `credentials`. `session_duration` sets the
@@ -91,9 +136,19 @@ pub fn signin_token(
         session_duration,
         "asking the federation endpoint for a sign-in token"
     );
+    // Plain http goes only to this machine (see check_endpoint): never through
+    // a proxy from HTTP_PROXY/ALL_PROXY, which would see the credentials in
+    // clear. Over https a proxy sees only the host, so the usual variables
+    // (and NO_PROXY) apply.
+    let proxy = if endpoint.starts_with("https://") {
+        ureq::Proxy::try_from_env()
+    } else {
+        None
+    };
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
+        .proxy(proxy)
         .build()
         .into();
     let mut response = agent
@@ -197,10 +252,12 @@ mod tests {
     fn endpoints_are_https_or_loopback_http() {
         for good in [
             "https://signin.aws.amazon.com/federation",
+            "https://proxy.example/federation",
             "http://127.0.0.1:8080/federation",
             "http://localhost:1/federation",
+            "http://[::1]:1/federation",
         ] {
-            assert!(check_endpoint(good).is_ok(), "{good}");
+            assert_eq!(check_endpoint(good, Origin::Environment).unwrap(), good);
         }
         for bad in [
             "http://example.com/federation",
@@ -208,9 +265,44 @@ mod tests {
             "signin.aws.amazon.com",
             "https://u@signin.aws.amazon.com/federation",
             "https://signin.aws.amazon.com/federation?x=1",
+            "https://signin.aws.amazon.com/federation#x",
             "http://127.0.0.1.evil.example/federation",
+            "http://127.0.0.1@evil.example/federation",
+            "https://signin.aws.amazon.com/fed\neration",
         ] {
-            assert!(check_endpoint(bad).is_err(), "{bad}");
+            assert!(check_endpoint(bad, Origin::Environment).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_config_file_names_only_aws_sign_in_hosts() {
+        for good in [
+            "https://signin.aws.amazon.com/federation",
+            "https://us-east-1.signin.aws.amazon.com/federation",
+            "https://signin.amazonaws-us-gov.com/federation",
+            "https://signin.amazonaws.cn/federation",
+        ] {
+            assert_eq!(check_endpoint(good, Origin::ConfigFile).unwrap(), good);
+        }
+        // Uppercase is the same host, given back in the form that is used.
+        assert_eq!(
+            check_endpoint("https://SIGNIN.aws.amazon.com/federation", Origin::ConfigFile).unwrap(),
+            "https://signin.aws.amazon.com/federation"
+        );
+        for bad in [
+            "https://signin.aws.amazon.com.evil.example/federation",
+            "https://evilsignin.aws.amazon.com/federation",
+            "https://signin.aws.amazon.com./federation",
+            "https://aws.amazon.com/federation",
+            "https://evil.example/signin.aws.amazon.com",
+            "https://signin.aws.amazon.com:8443/federation",
+            "http://signin.aws.amazon.com/federation",
+            "http://127.0.0.1:8080/federation",
+            "https://localhost/federation",
+            "https://signin%2eaws.amazon.com.evil.example/federation",
+        ] {
+            let err = check_endpoint(bad, Origin::ConfigFile).unwrap_err().0;
+            assert!(err.contains(ENDPOINT_VAR), "{bad}: {err}");
         }
     }
 
@@ -228,10 +320,10 @@ mod tests {
             endpoint_from(None, "aws-cn", None).unwrap(),
             "https://signin.amazonaws.cn/federation"
         );
-        let configured = Some("http://127.0.0.1:9/federation");
+        let configured = Some("https://us-east-1.signin.aws.amazon.com/federation");
         assert_eq!(
             endpoint_from(None, "aws", configured).unwrap(),
-            "http://127.0.0.1:9/federation"
+            "https://us-east-1.signin.aws.amazon.com/federation"
         );
         // The environment wins over the config, and is checked like it.
         let from_env = Some("http://localhost:7/federation".to_owned());

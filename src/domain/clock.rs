@@ -5,6 +5,8 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::domain::validate::{shown, Invalid};
+
 pub const NOW_VAR: &str = "XACCT_NOW";
 
 pub fn now() -> OffsetDateTime {
@@ -12,6 +14,21 @@ pub fn now() -> OffsetDateTime {
         .ok()
         .and_then(|text| parse_rfc3339(&text))
         .unwrap_or_else(OffsetDateTime::now_utc)
+}
+
+/// Refuses an `XACCT_NOW` that does not parse: silently using the real time
+/// instead would judge expiry other than asked. Empty is unset.
+pub fn check_environment() -> Result<(), Invalid> {
+    match std::env::var(NOW_VAR) {
+        Ok(text) if !text.is_empty() && parse_rfc3339(&text).is_none() => Err(Invalid(format!(
+            "invalid {NOW_VAR} {}: give an RFC 3339 time such as 2026-11-22T12:00:00Z, or unset it",
+            shown(&text)
+        ))),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Invalid(format!(
+            "{NOW_VAR} is not valid UTF-8: give an RFC 3339 time such as 2026-11-22T12:00:00Z, or unset it"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// `2026-11-22T12:00:00Z`: RFC 3339 in UTC, whole seconds, as AWS tools print it.

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod credentials;
 pub mod duration;
 pub mod policy;
+pub mod regular_file;
 pub mod role;
 pub mod secret;
 pub mod validate;

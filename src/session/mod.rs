@@ -98,7 +98,8 @@ fn plan_at_depth(ctx: &Context, args: &TargetName, cli: Options, depth: usize) -
         tags: o.tags.clone().unwrap_or_default(),
         transitive_tags: o.transitive_tags.clone().unwrap_or_default(),
         policy_arns: o.policy_arns.clone().unwrap_or_default(),
-        policy: o.policy.clone(),
+        // A policy file is read only now, when a session needs it.
+        policy: o.policy.as_ref().map(|p| p.text()).transpose()?,
     };
     let source_plan = match (&o.assume_from, &o.mfa_serial) {
         (Some(parent), _) => {

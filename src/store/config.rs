@@ -18,14 +18,18 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
 use crate::console;
+use crate::console::signin;
 use crate::domain::duration;
-use crate::domain::policy;
+use crate::domain::policy::Policy;
+use crate::domain::regular_file::{self, size_in_words, Refused};
 use crate::domain::role::RoleSpec;
 use crate::domain::validate::{self, Invalid};
+
+use super::file::{self, Owners};
 
 pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 15 * 60;
 pub const DEFAULT_ACCOUNTS_TTL_SECS: u64 = 60 * 60;
@@ -51,8 +55,8 @@ pub struct Options {
     pub tags: Option<Vec<(String, String)>>,
     pub transitive_tags: Option<Vec<String>>,
     pub policy_arns: Option<Vec<String>>,
-    /// An inline session policy (JSON text).
-    pub policy: Option<String>,
+    /// An inline session policy (JSON text, or a file read when a session needs it).
+    pub policy: Option<Policy>,
     pub mfa_serial: Option<String>,
     /// Another named profile whose credentials are the source (role chaining).
     pub assume_from: Option<String>,
@@ -122,10 +126,9 @@ impl Config {
 
     /// The config at `path`; a missing file is an empty config.
     pub fn load(path: &Path) -> Result<Self> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::empty(path.to_owned())),
-            Err(e) => Err(anyhow!("cannot read config file {}: {e}", path.display())),
+        match read_trusted(path)? {
+            Some(text) => Self::parse(path, &text),
+            None => Ok(Self::empty(path.to_owned())),
         }
     }
 
@@ -146,8 +149,7 @@ impl Config {
                 "defaults: account and assume_from name one account; put them in [profiles.NAME]".into(),
             ));
         }
-        let base_dir = path.parent().unwrap_or(Path::new("."));
-        config.defaults = defaults.options("defaults", base_dir).map_err(file_error)?;
+        config.defaults = defaults.options("defaults", path).map_err(file_error)?;
         if let Some(v) = &defaults.refresh_margin {
             config.refresh_margin_secs = secs(v, "defaults.refresh_margin").map_err(file_error)?;
             if config.refresh_margin_secs >= validate::MAX_DURATION_SECS {
@@ -164,9 +166,9 @@ impl Config {
             }
         }
         if let Some(v) = &defaults.federation_endpoint {
-            let url = crate::console::signin::check_endpoint(v)
+            let url = signin::check_endpoint(v, signin::Origin::ConfigFile)
                 .map_err(|e| file_error(format!("defaults.federation_endpoint: {e}")))?;
-            config.federation_endpoint = Some(url.to_owned());
+            config.federation_endpoint = Some(url);
         }
         if let Some(v) = &defaults.mfa_duration {
             config.mfa_duration_secs = secs(v, "defaults.mfa_duration").map_err(file_error)?;
@@ -204,7 +206,7 @@ impl Config {
                     "{key}.account is missing: say which account the profile is for"
                 )));
             };
-            let options = section.options(&key, base_dir).map_err(file_error)?;
+            let options = section.options(&key, path).map_err(file_error)?;
             config.profiles.insert(name, Profile { account, options });
         }
         for name in config.profiles.keys() {
@@ -243,6 +245,41 @@ impl Config {
         }
         Ok(chain)
     }
+}
+
+/// Far more than any config; a bound so that a device cannot exhaust memory.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The text of the config file at `path` (`None` when there is none), refused
+/// when someone else could have written it or its directory: the config
+/// chooses the credentials and where they are sent. A symlinked config (a
+/// dotfiles repository) is read through the link, and the rules apply to the
+/// file it leads to and to both directories.
+fn read_trusted(path: &Path) -> Result<Option<String>> {
+    let shown = path.display();
+    let (bytes, meta) = match regular_file::read(path, MAX_CONFIG_BYTES) {
+        Ok(read) => read,
+        Err(Refused::NotFound) => return Ok(None),
+        Err(Refused::NotRegular) => bail!("config file {shown} is not a regular file: move it away"),
+        Err(Refused::TooLarge(max)) => bail!("config file {shown} is larger than {}", size_in_words(max)),
+        Err(Refused::Io(e)) => bail!("cannot read config file {shown}: {e}"),
+    };
+    file::check_owner_and_mode(path, &meta, "config file", Owners::YouOrRoot)?;
+    let dir_of = |p: &Path| match p.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut dirs = vec![dir_of(path)];
+    if let Ok(real) = std::fs::canonicalize(path) {
+        dirs.push(dir_of(&real));
+    }
+    for dir in dirs {
+        let meta = std::fs::metadata(&dir).with_context(|| format!("cannot inspect {}", dir.display()))?;
+        file::check_owner_and_mode(&dir, &meta, "directory", Owners::YouOrRoot)?;
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| anyhow!("config file {shown} is not UTF-8 text"))
 }
 
 #[derive(Deserialize)]
@@ -286,7 +323,9 @@ struct RawSection {
 }
 
 impl RawSection {
-    fn options(&self, section: &str, base_dir: &Path) -> Result<Options, String> {
+    /// The options of `section` of the config file at `path`.
+    fn options(&self, section: &str, path: &Path) -> Result<Options, String> {
+        let base_dir = path.parent().unwrap_or(Path::new("."));
         let at = |key: &'static str| move |e: Invalid| format!("{section}.{key}: {e}");
         let duration_secs = match &self.duration {
             Some(v) => {
@@ -323,7 +362,7 @@ impl RawSection {
             policy: self
                 .policy
                 .as_deref()
-                .map(|p| policy::load(p, base_dir))
+                .map(|p| Policy::named(p, base_dir, format!("config file {}: {section}.policy", path.display())))
                 .transpose()
                 .map_err(|e| format!("{section}.policy: {e}"))?,
             mfa_serial: checked(&self.mfa_serial, validate::mfa_serial).map_err(at("mfa_serial"))?,

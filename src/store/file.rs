@@ -183,7 +183,6 @@ pub fn create_private_dir(path: &Path) -> io::Result<()> {
 /// group or others may write. Never chmods: what xacct did not create it leaves alone.
 #[cfg(unix)]
 fn check_private(path: &Path, is_dir: bool) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
     let meta = fs::symlink_metadata(path).with_context(|| format!("cannot inspect {}", path.display()))?;
     let what = if is_dir { "directory" } else { "file" };
     if meta.file_type().is_symlink() {
@@ -195,9 +194,33 @@ fn check_private(path: &Path, is_dir: bool) -> Result<()> {
     if meta.is_dir() != is_dir {
         bail!("{} is not a {what}: move it away", path.display());
     }
+    check_owner_and_mode(path, &meta, what, Owners::You)
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path, _is_dir: bool) -> Result<()> {
+    Ok(())
+}
+
+/// Who may own a file xacct trusts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owners {
+    /// The stores xacct writes.
+    You,
+    /// Files xacct only reads (the config): root, who could change them
+    /// anyway, may provide them too.
+    YouOrRoot,
+}
+
+/// Refuses `path` (described as `what`, with `meta` its metadata) when it
+/// belongs to another user or group or others may write it: whoever could
+/// write it could change what xacct does with credentials.
+#[cfg(unix)]
+pub fn check_owner_and_mode(path: &Path, meta: &fs::Metadata, what: &str, owners: Owners) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid has no preconditions and cannot fail.
     let uid = unsafe { libc::geteuid() };
-    if meta.uid() != uid {
+    if meta.uid() != uid && !(owners == Owners::YouOrRoot && meta.uid() == 0) {
         bail!(
             "{what} {} belongs to another user (uid {}): xacct will not use it",
             path.display(),
@@ -216,7 +239,7 @@ fn check_private(path: &Path, is_dir: bool) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn check_private(_path: &Path, _is_dir: bool) -> Result<()> {
+pub fn check_owner_and_mode(_path: &Path, _meta: &fs::Metadata, _what: &str, _owners: Owners) -> Result<()> {
     Ok(())
 }
 
