@@ -132,7 +132,10 @@ impl Directory<'_> {
             accounts: fetch(detail)?,
         };
         if let Err(e) = accounts::save(self.cache, &self.source, &list) {
-            eprintln!("xacct: warning: could not cache the account list: {e:#}");
+            eprintln!(
+                "xacct: warning: {}",
+                crate::text::message(&format!("could not cache the account list: {e:#}"))
+            );
         }
         Ok(list)
     }

@@ -106,7 +106,15 @@ fn botocore_profiles(config: &std::path::Path) -> BTreeMap<String, BTreeMap<Stri
     let script = "import json, sys\nfrom botocore.configloader import load_config\n\
                   print(json.dumps(load_config(sys.argv[1])['profiles']))";
     let out = Home::empty().program(python().as_str(), &["-c", script, config.to_str().unwrap()]);
-    serde_json::from_str(out.ok()).expect("botocore's profiles as JSON")
+    assert_eq!(
+        out.code,
+        0,
+        "botocore cannot read {}: {}\n{:?}",
+        config.display(),
+        out.stderr,
+        std::fs::read_to_string(config)
+    );
+    serde_json::from_str(&out.stdout).expect("botocore's profiles as JSON")
 }
 
 /// Asserts that the generated profiles in `profiles` are exactly one per
@@ -127,10 +135,17 @@ fn assert_one_profile_per_account(
             .strip_prefix(&format!("{} assume arn:aws:iam::", xacct.display()))
             .and_then(|rest| rest.strip_suffix(":role/OrganizationAccountAccessRole --format credential-process"))
             .unwrap_or_else(|| panic!("profile {name:?} runs an unexpected command: {command:?}"));
-        assert!(accounts.contains_key(id), "profile {name:?} is for an unknown account {id}");
+        assert!(
+            accounts.contains_key(id),
+            "profile {name:?} is for an unknown account {id}"
+        );
         assert!(seen.insert(id.to_owned()), "two profiles for account {id}");
         let keys: BTreeSet<&str> = settings.keys().map(String::as_str).collect();
-        assert_eq!(keys, BTreeSet::from(["credential_process", "region"]), "profile {name:?}");
+        assert_eq!(
+            keys,
+            BTreeSet::from(["credential_process", "region"]),
+            "profile {name:?}"
+        );
         assert_eq!(settings["region"], region, "profile {name:?}");
     }
     let all: BTreeSet<String> = accounts.keys().cloned().collect();
@@ -146,7 +161,11 @@ fn aws_config_names_and_ous_cannot_add_or_empty_profiles() {
             ("victim", "victim@example.com", Some(INJECTING_OU)),
             (CR_NAME, "cr@example.com", Some(CR_NAME)),
             (MARKER_NAME, "marker@example.com", None),
-            (TERMINAL_NAME, "t@example.com", Some("evil\u{85}[profile w]\u{2028}region = x")),
+            (
+                TERMINAL_NAME,
+                "t@example.com",
+                Some("evil\u{85}[profile w]\u{2028}region = x"),
+            ),
         ],
     );
     let accounts = all_accounts(
@@ -172,15 +191,17 @@ fn aws_config_names_and_ous_cannot_add_or_empty_profiles() {
     let config = home.path().join("aws-config");
     let before = "[default]\nregion = eu-west-1\n";
     std::fs::write(&config, before).unwrap();
-    for _ in 0..2 {
+    let write = || {
         home.run(&["generate", "aws-config", "--write", config.to_str().unwrap()])
             .ok();
-        let text = std::fs::read_to_string(&config).unwrap();
-        std::fs::write(&config, format!("{text}\n[profile mine]\nregion = us-west-2\n")).unwrap();
-    }
+    };
+    write();
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[profile mine]\nregion = us-west-2\n")).unwrap();
+    // The second run finds its own block (not a marker in a comment) and replaces only it.
+    write();
     let mut profiles = botocore_profiles(&config);
     assert_eq!(profiles.remove("default").unwrap()["region"], "eu-west-1");
-    // `mine` was appended after each run: the second run kept the first one.
     assert_eq!(profiles.remove("mine").unwrap()["region"], "us-west-2");
     assert_one_profile_per_account(&profiles, &accounts, region);
 }
@@ -295,7 +316,10 @@ fn switch_roles_entries_survive_the_extensions_parser() {
                 .find(|e| e["aws_account_id"] == *id && e["role_name"] == role)
                 .unwrap_or_else(|| panic!("no entry for {name:?} {role}:\n{text}"));
             let color = &entry["color"];
-            assert!(color.len() == 6 && color.chars().all(|c| c.is_ascii_hexdigit()), "{entry:?}");
+            assert!(
+                color.len() == 6 && color.chars().all(|c| c.is_ascii_hexdigit()),
+                "{entry:?}"
+            );
             assert_eq!(entry["region"], sandbox.info.region);
             assert!(
                 entry["profile"].ends_with(&format!(" | {}", role.rsplit('/').next().unwrap())),
@@ -305,10 +329,16 @@ fn switch_roles_entries_survive_the_extensions_parser() {
         }
     }
     let semicolon_entry = entries.iter().find(|e| e["aws_account_id"] == ids[0]).unwrap();
-    assert_eq!(semicolon_entry["profile"], "semi? colon ? hash ?bracket? | x=y | ReadOnly");
+    assert_eq!(
+        semicolon_entry["profile"],
+        "semi? colon ? hash ?bracket? | x=y | ReadOnly"
+    );
     assert_eq!(semicolon_entry["color"], "f2b0a9", "the color rule matched the name");
     let prefixed = entries.iter().find(|e| e["aws_account_id"] == ids[2]).unwrap();
-    assert_eq!(prefixed["profile"], "Profile  prod | ReadOnly", "the name keeps its first word");
+    assert_eq!(
+        prefixed["profile"], "Profile  prod | ReadOnly",
+        "the name keeps its first word"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -358,10 +388,7 @@ print(json.dumps({"tags": p.tags, "texts": p.texts}))
 "#;
     let out = Home::empty().program(python().as_str(), &["-c", script, page.to_str().unwrap()]);
     let parsed: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
-    let accounts = all_accounts(
-        &sandbox,
-        &[(markup, ids[0].clone()), (TERMINAL_NAME, ids[1].clone())],
-    );
+    let accounts = all_accounts(&sandbox, &[(markup, ids[0].clone()), (TERMINAL_NAME, ids[1].clone())]);
 
     // No element or attribute beyond the page's own.
     let allowed: BTreeMap<&str, &[&str]> = BTreeMap::from([
@@ -572,7 +599,11 @@ fn a_nested_exec_error_shows_no_control_characters_from_the_name() {
         "true",
     ]);
     assert_ne!(out.code, 0);
-    assert!(out.stderr.starts_with("xacct: already inside `xacct exec` for "), "{:?}", out.stderr);
+    assert!(
+        out.stderr.starts_with("xacct: already inside `xacct exec` for "),
+        "{:?}",
+        out.stderr
+    );
     assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
     assert_terminal_safe("the nested exec error", &out.stderr);
 }
