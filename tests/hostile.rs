@@ -620,6 +620,12 @@ fn errors_cut_long_values_and_show_no_control_characters() {
     out.fails_with("no credentials for profile");
     assert_terminal_safe("the error", &out.stderr);
 
+    // clap's own usage errors repeat the value too.
+    let out = home.run(&["completions", &format!("{long}\u{1b}[2J")]);
+    out.fails_with("invalid value");
+    assert!(out.stderr.len() < 1100, "{} bytes on stderr", out.stderr.len());
+    assert_terminal_safe("the usage error", &out.stderr);
+
     let out = home.run(&["url", "no\u{1b}[2J\u{2028}such"]);
     assert_ne!(out.code, 0);
     assert_terminal_safe("the error", &out.stderr);
