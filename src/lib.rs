@@ -36,5 +36,6 @@ pub mod source;
 pub mod store;
 pub mod table;
 pub mod target;
+pub mod text;
 pub mod usage;
 pub mod validate;

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context as _, Result};
 
-use crate::generate::links::escape;
+use crate::text;
 use crate::secret::Secret;
 use crate::store::file::PrivateDir;
 
@@ -52,7 +52,7 @@ pub fn remove(path: &Path) {
 /// The page: a meta refresh to the link, and the link to click should the
 /// browser not follow it. HTML-escaped, as every value xacct writes in HTML.
 fn page(link: &Secret) -> String {
-    let href = escape(link.expose());
+    let href = text::html(link.expose());
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
