@@ -8,7 +8,8 @@ use xacct::cli::Cli;
 
 fn main() -> ExitCode {
     // Answers a completion request from the shell (`xacct completions`) and exits;
-    // otherwise costs one environment lookup.
+    // otherwise costs two environment lookups.
+    xacct::cli::complete::note_shell();
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(xacct::cli::complete::ENV_VAR)
         .complete();
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
     let status = match xacct::cli::run(&cli.command, &mut product) {
         Ok(status) => status,
         Err(e) => {
-            eprintln!("xacct: {}", one_line(&format!("{e:#}")));
+            eprintln!("xacct: {}", xacct::text::message(&format!("{e:#}")));
             if e.downcast_ref::<xacct::cli::usage::UsageError>().is_some() {
                 return ExitCode::from(2);
             }
@@ -88,14 +89,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
     } else {
         command.join(" ")
     };
-    eprintln!("xacct: {message}: see `{command} --help`");
+    eprintln!(
+        "xacct: {}",
+        xacct::text::message(&format!("{message}: see `{command} --help`"))
+    );
     ExitCode::from(2)
-}
-
-fn one_line(text: &str) -> String {
-    text.split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }

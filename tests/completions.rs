@@ -12,10 +12,25 @@ const DEMO_ID: &str = "386570327258";
 
 /// A home with a cached account list (DEMO, network) and a profile, and no AWS endpoint at all.
 fn home() -> Home {
+    home_with(&[])
+}
+
+/// [`home`] with more cached accounts, `(id, name)`.
+fn home_with(more: &[(&str, &str)]) -> Home {
     let home = Home::empty();
     let cache = home.cache_dir();
     std::fs::create_dir_all(&cache).unwrap();
     let now = xacct::domain::clock::rfc3339(xacct::domain::clock::now());
+    let more: String = more
+        .iter()
+        .map(|(id, name)| {
+            format!(
+                "[[organizations.\"profile:default\".accounts]]\nid = \"{id}\"\nname = {}\n\
+                 email = \"x@example.com\"\nstate = \"ACTIVE\"\n",
+                toml::Value::String(name.to_string())
+            )
+        })
+        .collect();
     std::fs::write(
         cache.join("accounts.toml"),
         format!(
@@ -23,7 +38,7 @@ fn home() -> Home {
              [[organizations.\"profile:default\".accounts]]\nid = \"{DEMO_ID}\"\nname = \"DEMO\"\n\
              email = \"d@example.com\"\nstate = \"ACTIVE\"\n\
              [[organizations.\"profile:default\".accounts]]\nid = \"111122223333\"\nname = \"network\"\n\
-             email = \"n@example.com\"\nstate = \"ACTIVE\"\n"
+             email = \"n@example.com\"\nstate = \"ACTIVE\"\n{more}"
         ),
     )
     .unwrap();
@@ -88,6 +103,28 @@ fn bash_completes_subcommands_flags_accounts_and_roles() {
     assert!(roles.contains(&"OrganizationAccountAccessRole".to_owned()), "{roles:?}");
     assert!(bash_completions(&home, &["xacct", "console", "--ser"]).contains(&"--service".to_owned()));
     assert!(bash_completions(&home, &["xacct", "completions", ""]).contains(&"zsh".to_owned()));
+}
+
+#[test]
+fn bash_gets_names_escaped_and_none_a_terminal_cannot_show() {
+    let home = home_with(&[
+        ("222233334444", "Prod Account"),
+        ("333344445555", "a$(b)`c`;d'e\"f"),
+        ("444455556666", "evil\u{202e}x"),
+        ("555566667777", "evil\u{1b}[2Jy"),
+    ]);
+    // As bash's own file-name completion writes them: a backslash before each special character.
+    assert_eq!(
+        bash_completions(&home, &["xacct", "assume", "prod"]),
+        ["prod-ro", r"Prod\ Account"]
+    );
+    assert_eq!(
+        bash_completions(&home, &["xacct", "url", "a"]),
+        [r#"a\$\(b\)\`c\`\;d\'e\"f"#]
+    );
+    // A name with invisible or control characters could be neither shown nor typed.
+    let evil = bash_completions(&home, &["xacct", "url", "evil"]);
+    assert!(evil.iter().all(|c| c.is_empty()), "{evil:?}");
 }
 
 #[test]

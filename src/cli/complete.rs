@@ -11,10 +11,28 @@ use std::ffi::OsStr;
 use clap_complete::engine::CompletionCandidate;
 
 use crate::org::choices;
+use crate::shell::quote;
 use crate::store::{self, config::Config, recent};
+use crate::text;
 
 /// The variable that switches xacct into completion mode.
 pub const ENV_VAR: &str = "XACCT_COMPLETE";
+
+/// The shell asking for completions, as [`ENV_VAR`] names it.
+static SHELL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Notes which shell asks for completions, before clap_complete takes over:
+/// it removes [`ENV_VAR`] before the candidates are asked for, and how a
+/// candidate must be quoted depends on the shell.
+pub fn note_shell() {
+    let shell = std::env::var_os(ENV_VAR).unwrap_or_default();
+    // Named as clap_complete matches it: by file stem (`/bin/bash`, `pwsh.exe`).
+    let name = std::path::Path::new(&shell)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let _ = SHELL.set(name);
+}
 
 /// Profiles, aliases and account names (and IDs, once a digit is typed) that start with `current`.
 pub fn accounts(current: &OsStr) -> Vec<CompletionCandidate> {
@@ -67,22 +85,38 @@ fn local_state() -> Option<(Config, store::file::PrivateDir)> {
     Some((config, store::cache_dir().ok()?))
 }
 
-/// Candidates starting with `current` (ignoring case), each once, in order.
-/// Names with control characters or whitespace are left out: a shell would
-/// split or misprint them.
+/// Candidates starting with `current` (ignoring case), each once, in order,
+/// as words for the shell that asked ([`shell_word`]). Names with characters
+/// that the terminal rule would change are left out: they could be neither
+/// shown nor typed as they are.
 fn to_candidates(candidates: Vec<(String, String)>, current: &str) -> Vec<CompletionCandidate> {
     let wanted = current.to_lowercase();
+    let shell = SHELL.get().map(String::as_str).unwrap_or_default();
     let mut seen = std::collections::HashSet::new();
     candidates
         .into_iter()
-        .filter(|(value, _)| !value.chars().any(|c| c.is_control() || c.is_whitespace()))
+        .filter(|(value, _)| !value.is_empty() && !value.chars().any(text::is_unsafe_for_terminal))
         .filter(|(value, _)| value.to_lowercase().starts_with(&wanted))
         .filter(|(value, _)| seen.insert(value.clone()))
-        .map(|(value, help)| {
-            let help = (!help.is_empty()).then(|| help.chars().filter(|c| !c.is_control()).collect::<String>().into());
-            CompletionCandidate::new(value).help(help)
+        .filter_map(|(value, help)| {
+            let help = (!help.is_empty()).then(|| text::terminal(&help).into());
+            Some(CompletionCandidate::new(shell_word(shell, &value)?).help(help))
         })
         .collect()
+}
+
+/// `value` as `shell` must receive a completion to put it on the command line
+/// as one word that runs nothing. bash and PowerShell insert what they get as
+/// typed, so it comes quoted; zsh and fish quote what they insert themselves
+/// (quoting it here would quote it twice). For any other shell a value that
+/// needs quoting is left out.
+fn shell_word(shell: &str, value: &str) -> Option<String> {
+    match shell {
+        "bash" => Some(quote::bash_completion(value)),
+        "powershell" | "pwsh" | "powershell_ise" => Some(quote::powershell_word(value)),
+        "zsh" | "fish" => Some(value.to_owned()),
+        _ => quote::needs_no_quotes(value).then(|| value.to_owned()),
+    }
 }
 
 /// The registration script for `shell`: completion functions that call back

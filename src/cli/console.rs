@@ -70,9 +70,12 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
         return Err(e);
     }
     eprintln!(
-        "xacct: opened the console as {} in {} ({destination})",
-        target.role.console_name(),
-        crate::domain::validate::shown(target.account_label())
+        "xacct: {}",
+        crate::text::message(&format!(
+            "opened the console as {} in {} ({destination})",
+            target.role.console_name(),
+            crate::domain::validate::shown(target.account_label())
+        ))
     );
     Ok(())
 }

@@ -24,7 +24,7 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
     if let Some(outer) = std::env::var_os(EXEC_MARKER).filter(|_| !args.nested) {
         bail!(
             "already inside `xacct exec` for {}: exit that shell first, or pass --nested",
-            outer.to_string_lossy()
+            crate::text::terminal(&outer.to_string_lossy())
         );
     }
     let many = &args.many;
@@ -59,9 +59,10 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
         .credentials
         .env_change(output_region(&plan.target, &entry).as_deref());
     let mut command = fanout::command_with(&args.command, &change);
+    // Shown in prompts and messages: the terminal rule applies.
     command.env(
         EXEC_MARKER,
-        format!("{} {}", plan.target.account_label(), plan.target.role.name),
+        crate::text::terminal(&format!("{} {}", plan.target.account_label(), plan.target.role.name)),
     );
     exec(command, &args.command[0])
 }

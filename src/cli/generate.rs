@@ -9,6 +9,7 @@ use crate::cli::accounts::filter_of;
 use crate::cli::{options, GenerateArgs, GenerateCommand};
 use crate::domain::role::RoleSpec;
 use crate::generate::{aws_config, links, switch_roles, Selection, Wanted};
+use crate::text;
 
 pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Result<()> {
     match command {
@@ -17,7 +18,7 @@ pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Re
             let xacct = xacct_command()?;
             match write {
                 None => {
-                    let (block, _) = aws_config::block(&selection, &xacct, &Default::default());
+                    let (block, _) = aws_config::block(&selection, &xacct, &Default::default())?;
                     out.write_all(block.as_bytes())?;
                 }
                 Some(path) => {
@@ -26,16 +27,20 @@ pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Re
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
                         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
                     };
-                    let (block, skipped) = aws_config::block(&selection, &xacct, &aws_config::user_profiles(&existing));
+                    let (block, skipped) =
+                        aws_config::block(&selection, &xacct, &aws_config::user_profiles(&existing))?;
                     aws_config::write_file(path, &aws_config::merge(&existing, &block))?;
                     for name in &skipped {
                         eprintln!(
                             "xacct: warning: left out profile {name}: {} already defines it",
-                            path.display()
+                            text::terminal(&path.display().to_string())
                         );
                     }
                     let written = selection.accounts.len() * selection.roles.len() - skipped.len();
-                    eprintln!("xacct: wrote {written} profiles to {}", path.display());
+                    eprintln!(
+                        "xacct: wrote {written} profiles to {}",
+                        text::terminal(&path.display().to_string())
+                    );
                 }
             }
         }
@@ -66,14 +71,9 @@ fn wanted(args: &GenerateArgs) -> Result<Wanted> {
     })
 }
 
-/// How generated profiles call xacct: this very binary, by absolute path,
-/// quoted when the path has spaces (botocore splits the line like a shell).
+/// How generated profiles call xacct: this very binary, by absolute path
+/// (quoted where it is written: `aws_config::block`).
 fn xacct_command() -> Result<String> {
     let exe = std::env::current_exe().context("cannot tell where xacct is installed")?;
-    let path = exe.to_string_lossy().into_owned();
-    Ok(if path.contains(' ') {
-        format!("\"{path}\"")
-    } else {
-        path
-    })
+    Ok(exe.to_string_lossy().into_owned())
 }

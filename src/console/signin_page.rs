@@ -13,8 +13,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context as _, Result};
 
 use crate::domain::secret::Secret;
-use crate::generate::links::escape;
 use crate::store::file::PrivateDir;
+use crate::text;
 
 const DIR: &str = "signin";
 const PREFIX: &str = "signin-";
@@ -52,7 +52,7 @@ pub fn remove(path: &Path) {
 /// The page: a meta refresh to the link, and the link to click should the
 /// browser not follow it. HTML-escaped, as every value xacct writes in HTML.
 fn page(link: &Secret) -> String {
-    let href = escape(link.expose());
+    let href = text::html(link.expose());
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">

@@ -240,7 +240,7 @@ pub fn transitive_tag_keys(keys: &[String], tags: &[(String, String)]) -> Result
             return Err(invalid(format!(
                 "transitive tag key {} is not among the tags: add --tag {}=VALUE",
                 shown(key),
-                key.escape_debug()
+                crate::text::terminal(key)
             )));
         }
     }
@@ -291,16 +291,8 @@ pub fn session_policy(text: &str) -> Result<&str, Invalid> {
     Ok(text)
 }
 
-/// A value quoted for an error message, with control characters escaped so
-/// that hostile input cannot rewrite the terminal, and cut if very long.
-pub fn shown(s: &str) -> String {
-    const MAX: usize = 80;
-    let mut out: String = s.chars().take(MAX).collect::<String>().escape_debug().to_string();
-    if s.chars().count() > MAX {
-        out.push_str("...");
-    }
-    format!("`{out}`")
-}
+/// A value quoted for an error message: the one rule for that is in `text`.
+pub use crate::text::quoted as shown;
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@ use crate::org::filter::AccountFilter;
 use crate::session::target::TargetName;
 use crate::session::{self, Sessions};
 use crate::store::config::Options;
-use crate::ui::table;
+use crate::text;
 
 /// What happened in one account.
 enum Outcome {
@@ -58,13 +58,13 @@ pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
     }
     let width = accounts
         .iter()
-        .map(|a| unicode_width::UnicodeWidthStr::width(table::clean(&a.name).as_str()))
+        .map(|a| unicode_width::UnicodeWidthStr::width(text::terminal(&a.name).as_str()))
         .max()
         .unwrap_or(0);
     let jobs: VecDeque<Job> = accounts
         .into_iter()
         .map(|account| {
-            let name = table::clean(&account.name);
+            let name = text::terminal(&account.name);
             let pad = width - unicode_width::UnicodeWidthStr::width(name.as_str());
             Job {
                 label: format!("{name}{}", " ".repeat(pad)),
@@ -93,7 +93,10 @@ pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
                         Outcome::Failed(why) => Some(why),
                     };
                     if let Some(why) = failed {
-                        failures.lock().unwrap().push((job.label.trim_end().to_owned(), why));
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push((job.label.trim_end().to_owned(), text::message(&why)));
                     }
                 }
             });
@@ -126,13 +129,13 @@ fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker:
     let (role, credentials, region) = match prepared {
         Ok(prepared) => prepared,
         Err(e) => {
-            let why = format!("{e:#}");
+            let why = text::message(&format!("{e:#}"));
             eprintln!("{} | xacct: {why}", job.label);
             return Outcome::Failed(why);
         }
     };
     let mut command = command_with(&args.command, &credentials.env_change(region.as_deref()));
-    command.env(marker, format!("{} {role}", job.account.name));
+    command.env(marker, text::terminal(&format!("{} {role}", job.account.name)));
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

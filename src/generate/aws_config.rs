@@ -9,14 +9,18 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{profile_name, Selection};
-use crate::ui::table;
+use crate::domain::validate::Invalid;
+use crate::shell::quote;
+use crate::text;
 
 const BEGIN: &str = "# >>> xacct generated profiles (xacct generate aws-config): this block is rewritten >>>";
 const END: &str = "# <<< xacct generated profiles <<<";
 
 /// The block of generated profiles, leaving out the names in `taken`
-/// (profiles the user wrote themselves).
-pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> (String, Vec<String>) {
+/// (profiles the user wrote themselves). `xacct` is the path of the binary.
+/// Foreign text (account names, OU paths) goes only into comments, through
+/// the INI comment rule; every value passes the INI value rule.
+pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Result<(String, Vec<String>), Invalid> {
     let mut out = format!("{BEGIN}\n");
     let mut skipped = Vec::new();
     let mut seen = HashSet::new();
@@ -33,36 +37,70 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> (St
         }
         let role_arn = role.arn(&selection.partition, &account.id);
         let _ = writeln!(out, "\n[profile {name}]");
+        let ou = account.ou.as_deref().map(|ou| format!(", {ou}")).unwrap_or_default();
+        let comment = text::ini_comment(&format!("{} ({}){ou}", account.name, account.id));
+        let _ = writeln!(out, "# {comment}");
+        let mut words = vec![xacct, "assume", &role_arn, "--format", "credential-process"];
+        if let Some(profile) = &selection.source_profile {
+            words.extend(["--profile", profile]);
+        }
+        let command = command_line(&words);
         let _ = writeln!(
             out,
-            "# {} ({}){}",
-            table::clean(&account.name),
-            account.id,
-            account.ou.as_deref().map(|ou| format!(", {ou}")).unwrap_or_default()
+            "credential_process = {}",
+            text::ini_value("credential_process", &command)?
         );
-        let mut command = format!("{xacct} assume {role_arn} --format credential-process");
-        if let Some(profile) = &selection.source_profile {
-            command.push_str(&format!(" --profile {profile}"));
-        }
-        let _ = writeln!(out, "credential_process = {command}");
         if let Some(region) = &selection.region {
-            let _ = writeln!(out, "region = {region}");
+            let _ = writeln!(out, "region = {}", text::ini_value("region", region)?);
         }
     }
     out.push_str(END);
     out.push('\n');
-    (out, skipped)
+    Ok((out, skipped))
+}
+
+/// A credential_process command line. botocore splits it as a POSIX shell
+/// does (shlex) and the other SDKs run it with `sh -c`, so each word is quoted
+/// for a POSIX shell; on Windows botocore follows the Windows rules instead,
+/// where double quotes group a path with spaces.
+fn command_line(words: &[&str]) -> String {
+    let word = |w: &&str| {
+        if cfg!(windows) {
+            if w.contains(' ') {
+                format!("\"{w}\"")
+            } else {
+                w.to_string()
+            }
+        } else {
+            quote::posix_word(w)
+        }
+    };
+    words.iter().map(word).collect::<Vec<_>>().join(" ")
+}
+
+/// Where the generated block is in `existing`: from the start of its BEGIN
+/// line to past the end of its END line. Markers count only as whole lines: a
+/// comment holding an account name may read like one.
+fn block_span(existing: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    let mut start = None;
+    for line in existing.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        match start {
+            None if bare == BEGIN => start = Some(offset),
+            Some(begin) if bare == END => return Some((begin, offset + line.len())),
+            _ => {}
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// `existing` with its generated block replaced by `block` (or `block`
 /// appended when there was none), and everything else kept byte for byte.
 pub fn merge(existing: &str, block: &str) -> String {
-    match (existing.find(BEGIN), existing.find(END)) {
-        (Some(start), Some(end)) if end > start => {
-            let after = &existing[end + END.len()..];
-            let after = after.strip_prefix('\n').unwrap_or(after);
-            format!("{}{block}{after}", &existing[..start])
-        }
+    match block_span(existing) {
+        Some((start, end)) => format!("{}{block}{}", &existing[..start], &existing[end..]),
         _ if existing.is_empty() => block.to_owned(),
         _ => {
             let sep = if existing.ends_with("\n\n") {
@@ -79,9 +117,9 @@ pub fn merge(existing: &str, block: &str) -> String {
 
 /// Profile names defined outside the generated block.
 pub fn user_profiles(existing: &str) -> HashSet<String> {
-    let outside = match (existing.find(BEGIN), existing.find(END)) {
-        (Some(start), Some(end)) if end > start => format!("{}{}", &existing[..start], &existing[end..]),
-        _ => existing.to_owned(),
+    let outside = match block_span(existing) {
+        Some((start, end)) => format!("{}{}", &existing[..start], &existing[end..]),
+        None => existing.to_owned(),
     };
     outside
         .lines()

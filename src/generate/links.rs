@@ -1,11 +1,13 @@
 //! `xacct generate links`: one self-contained HTML page of switch-role links
 //! for every account and role, grouped by OU, colored, with a search box.
-//! Account names are untrusted text: everything is HTML-escaped.
+//! Account names, emails and OU paths are untrusted text: every text node and
+//! attribute value passes the HTML rule (`text::html`).
 
 use std::fmt::Write as _;
 
 use super::Selection;
 use crate::console::{self, SwitchRole};
+use crate::text::html as escape;
 
 pub fn render(selection: &Selection) -> String {
     let mut groups: Vec<(String, Vec<&crate::domain::account::Account>)> = Vec::new();
@@ -99,35 +101,4 @@ pub fn render(selection: &Selection) -> String {
 </html>
 "#
     )
-}
-
-/// Text safe inside HTML elements and double-quoted attributes; control
-/// characters are dropped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(
-            escape("<script>\"a\"&'b'\u{1b}</script>"),
-            "&lt;script&gt;&quot;a&quot;&amp;&#39;b&#39;&lt;/script&gt;"
-        );
-    }
 }

@@ -10,7 +10,7 @@ use super::Selection;
 use crate::console;
 use crate::domain::validate::{shown, Invalid};
 use crate::org::filter::glob_matches;
-use crate::ui::table;
+use crate::text;
 
 /// `GLOB=COLOR` rules, in order.
 pub fn parse_rules(args: &[String]) -> Result<Vec<(String, String)>, Invalid> {
@@ -33,11 +33,7 @@ pub fn render(selection: &Selection, rules: &[(String, String)]) -> String {
             .find(|(glob, _)| glob_matches(glob, &name))
             .map(|(_, color)| color.as_str())
             .unwrap_or_else(|| selection.color_of_ou(account.ou.as_deref()));
-        // Section names are free text to the extension, but not brackets or newlines.
-        let title: String = table::clean(&format!("{} | {}", account.name, role.name))
-            .chars()
-            .map(|c| if c == '[' || c == ']' { '?' } else { c })
-            .collect();
+        let title = text::switch_roles_name(&format!("{} | {}", account.name, role.name));
         let _ = writeln!(out, "\n[{title}]");
         let _ = writeln!(out, "aws_account_id = {}", account.id);
         let _ = writeln!(out, "role_name = {}", role.console_name());

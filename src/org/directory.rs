@@ -184,7 +184,10 @@ impl Directory<'_> {
             accounts: fetch(source, detail)?,
         };
         if let Err(e) = accounts::save(self.cache, &name, &list) {
-            eprintln!("xacct: warning: could not cache the account list: {e:#}");
+            eprintln!(
+                "xacct: warning: {}",
+                crate::text::message(&format!("could not cache the account list: {e:#}"))
+            );
         }
         Ok(list)
     }

@@ -290,7 +290,10 @@ impl<'a> Sessions<'a> {
     /// cannot be stored.
     fn save(&self, key: &CacheKey, entry: &Entry) {
         if let Err(e) = cache::store(&self.ctx.cache, key, entry, clock::now()) {
-            eprintln!("xacct: warning: could not cache the credentials: {e:#}");
+            eprintln!(
+                "xacct: warning: {}",
+                crate::text::message(&format!("could not cache the credentials: {e:#}"))
+            );
         }
     }
 }

@@ -104,7 +104,10 @@ pub fn resolve(
         _ => {
             let (account, freshness) = directory.find(text, fetch)?;
             if let Freshness::Stale(why) = freshness {
-                eprintln!("xacct: warning: using an old account list; refreshing it failed: {why}");
+                eprintln!(
+                    "xacct: warning: {}",
+                    crate::text::message(&format!("using an old account list; refreshing it failed: {why}"))
+                );
             }
             (account.id, Some(account.name))
         }

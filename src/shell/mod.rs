@@ -69,8 +69,8 @@ fn check_name(name: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "`{}` is not a valid environment variable name",
-            name.escape_debug()
+            "{} is not a valid environment variable name",
+            crate::text::quoted(name)
         ))
     }
 }

@@ -7,6 +7,50 @@ pub fn posix(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
+/// Whether `value` reads as itself, one word, in every shell xacct supports:
+/// ASCII letters, digits and `_-./+` only (`:`/`=` split words for bash's
+/// completion, `,` and `@` are operators to PowerShell).
+pub fn needs_no_quotes(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "_-./+".contains(c))
+}
+
+/// A word for a POSIX shell (or Python's shlex): as is when it holds only
+/// characters neither treats specially, else single-quoted by [`posix`].
+pub fn posix_word(value: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@,+%".contains(c);
+    if !value.is_empty() && value.chars().all(plain) {
+        value.to_owned()
+    } else {
+        posix(value)
+    }
+}
+
+/// A completion for bash, which inserts what it is given as typed: every
+/// character but letters, digits and `_-./+` behind a backslash, as bash's
+/// own file-name completion writes them, so the word still starts with what
+/// was typed. (A line break cannot be escaped this way: `\` + newline is a
+/// line continuation; completions never hold one.)
+pub fn bash_completion(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 2);
+    for c in value.chars() {
+        if !(c.is_alphanumeric() || "_-./+".contains(c)) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A word for PowerShell: as is when it needs no quotes, else single-quoted
+/// by [`powershell`].
+pub fn powershell_word(value: &str) -> String {
+    if needs_no_quotes(value) {
+        value.to_owned()
+    } else {
+        powershell(value)
+    }
+}
+
 /// fish: inside single quotes `\\` and `\'` are escapes, so both the backslash
 /// and the quote must be escaped (the POSIX escaper here is an injection bug).
 pub fn fish(value: &str) -> String {
@@ -45,6 +89,16 @@ mod tests {
     fn posix_quotes() {
         assert_eq!(posix("a'b"), r"'a'\''b'");
         assert_eq!(posix("$x `y` \\"), r"'$x `y` \'");
+    }
+
+    #[test]
+    fn words_are_quoted_only_when_needed() {
+        assert_eq!(posix_word("/usr/bin/xacct"), "/usr/bin/xacct");
+        assert_eq!(posix_word("arn:aws:iam::1:role/a+=,.@-"), "arn:aws:iam::1:role/a+=,.@-");
+        assert_eq!(posix_word("/opt/my apps/xacct"), "'/opt/my apps/xacct'");
+        assert_eq!(posix_word(""), "''");
+        assert_eq!(powershell_word("a,b"), "'a,b'");
+        assert_eq!(bash_completion("pwn$(x${IFS}y) é"), r"pwn\$\(x\$\{IFS\}y\)\ é");
     }
 
     #[test]

@@ -65,11 +65,12 @@ pub fn load_for_update(dir: &PrivateDir, lock: &WriteLock, name: &str, section: 
         Err(Unusable(why)) => {
             let stamp = clock::now().unix_timestamp().to_string();
             let aside = dir.set_aside(lock, name, &stamp)?;
-            eprintln!(
-                "xacct: warning: {} could not be read ({why}); moved it to {} and starting with an empty cache",
+            let warning = format!(
+                "{} could not be read ({why}); moved it to {} and starting with an empty cache",
                 dir.file(name).display(),
                 aside.display()
             );
+            eprintln!("xacct: warning: {}", crate::text::message(&warning));
             Ok(Entries::new())
         }
     }

@@ -90,7 +90,14 @@ impl Write for RedactingLine {
 
 impl Drop for RedactingLine {
     fn drop(&mut self) {
-        let text = redact(&String::from_utf8_lossy(&self.0));
+        // Events quote names and answers: the terminal rule applies to each line.
+        let text: String = redact(&String::from_utf8_lossy(&self.0))
+            .split_inclusive('\n')
+            .map(|line| match line.strip_suffix('\n') {
+                Some(bare) => format!("{}\n", crate::text::terminal(bare)),
+                None => crate::text::terminal(line),
+            })
+            .collect();
         let _ = io::stderr().lock().write_all(text.as_bytes());
     }
 }

@@ -20,9 +20,11 @@ pub fn on_terminal() -> bool {
 /// The index of the line picked among `labels`; Esc or q picks nothing.
 pub fn pick(prompt: &str, labels: &[String]) -> Result<usize> {
     let term = console::Term::stderr();
+    // Drawn on the terminal: the terminal rule applies to every line.
+    let labels: Vec<String> = labels.iter().map(|l| crate::text::terminal(l)).collect();
     let chosen = FuzzySelect::with_theme(&ColorfulTheme::default())
         .with_prompt(format!("{prompt} (type to filter, Enter to pick, Esc to cancel)"))
-        .items(labels)
+        .items(&labels)
         .default(0)
         .max_length(PICKER_ROWS)
         .interact_on_opt(&term);

@@ -1,12 +1,17 @@
-//! Plain aligned text tables for the terminal. Cells are untrusted text:
-//! control and invisible formatting characters are replaced so a hostile
-//! account name cannot move the cursor, clear the screen, reverse the text
-//! around it or break the alignment; widths count terminal columns.
+//! Plain aligned text tables for the terminal. Cells are untrusted text and
+//! pass the terminal rule (`text::terminal`), so a hostile account name cannot
+//! move the cursor, clear the screen, reverse the text around it or break the
+//! alignment; widths count terminal columns.
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::text;
+
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
-    let clean_rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
+    let clean_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| text::terminal(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in &clean_rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -28,18 +33,6 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// `text` with every control character (newlines, tabs, ESC ...) and every
-/// invisible formatting character (bidirectional overrides, zero-width
-/// characters) shown as `?`.
-pub fn clean(text: &str) -> String {
-    text.chars().map(|c| if is_unsafe(c) { '?' } else { c }).collect()
-}
-
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,9 +49,9 @@ mod tests {
             &["N", "Z"],
             &[
                 vec!["日本".to_string(), "x".to_string()],
-                vec!["\u{202e}ab".to_string(), "y".to_string()],
+                vec!["\u{202e}a\u{2028}b".to_string(), "y".to_string()],
             ],
         );
-        assert_eq!(wide, "N     Z\n日本  x\n?ab   y\n");
+        assert_eq!(wide, "N     Z\n日本  x\n?a?b  y\n");
     }
 }
