@@ -17,5 +17,4 @@ pub mod org;
 pub mod session;
 pub mod shell;
 pub mod store;
-pub mod text;
 pub mod ui;

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     let status = match xacct::cli::run(&cli.command, &mut product) {
         Ok(status) => status,
         Err(e) => {
-            eprintln!("xacct: {}", xacct::text::message(&format!("{e:#}")));
+            eprintln!("xacct: {}", xacct::domain::text::message(&format!("{e:#}")));
             if e.downcast_ref::<xacct::cli::usage::UsageError>().is_some() {
                 return ExitCode::from(2);
             }
@@ -91,7 +91,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
     };
     eprintln!(
         "xacct: {}",
-        xacct::text::message(&format!("{message}: see `{command} --help`"))
+        xacct::domain::text::message(&format!("{message}: see `{command} --help`"))
     );
     ExitCode::from(2)
 }

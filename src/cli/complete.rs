@@ -10,10 +10,10 @@ use std::ffi::OsStr;
 
 use clap_complete::engine::CompletionCandidate;
 
+use crate::domain::text;
 use crate::org::choices;
 use crate::shell::quote;
 use crate::store::{self, config::Config, recent};
-use crate::text;
 
 /// The variable that switches xacct into completion mode.
 pub const ENV_VAR: &str = "XACCT_COMPLETE";

@@ -71,7 +71,7 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
     }
     eprintln!(
         "xacct: {}",
-        crate::text::message(&format!(
+        crate::domain::text::message(&format!(
             "opened the console as {} in {} ({destination})",
             target.role.console_name(),
             crate::domain::validate::shown(target.account_label())

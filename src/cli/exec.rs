@@ -24,7 +24,7 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
     if let Some(outer) = std::env::var_os(EXEC_MARKER).filter(|_| !args.nested) {
         bail!(
             "already inside `xacct exec` for {}: exit that shell first, or pass --nested",
-            crate::text::terminal(&outer.to_string_lossy())
+            crate::domain::text::terminal(&outer.to_string_lossy())
         );
     }
     let many = &args.many;
@@ -62,7 +62,7 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
     // Shown in prompts and messages: the terminal rule applies.
     command.env(
         EXEC_MARKER,
-        crate::text::terminal(&format!("{} {}", plan.target.account_label(), plan.target.role.name)),
+        crate::domain::text::terminal(&format!("{} {}", plan.target.account_label(), plan.target.role.name)),
     );
     exec(command, &args.command[0])
 }

@@ -8,8 +8,8 @@ use crate::app::Context;
 use crate::cli::accounts::filter_of;
 use crate::cli::{options, GenerateArgs, GenerateCommand};
 use crate::domain::role::RoleSpec;
+use crate::domain::text;
 use crate::generate::{aws_config, links, switch_roles, Selection, Wanted};
-use crate::text;
 
 pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Result<()> {
     match command {

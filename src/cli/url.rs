@@ -10,6 +10,7 @@ use crate::cli::options;
 use crate::cli::pick;
 use crate::cli::UrlArgs;
 use crate::console::{self, SwitchRole};
+use crate::domain;
 use crate::session::target;
 
 /// The console's limit on path + name in its switch-role form.
@@ -21,10 +22,10 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     cli.display_name = args
         .display_name
         .as_deref()
-        .map(console::check_display_name)
+        .map(domain::console::check_display_name)
         .transpose()?
         .map(str::to_owned);
-    cli.color = args.color.as_deref().map(console::parse_color).transpose()?;
+    cli.color = args.color.as_deref().map(domain::console::parse_color).transpose()?;
     let target_args = pick::target_args(&args.target, ctx, &cli_source)?;
     let (target, _) = target::resolve_named(ctx, &target_args, cli)?;
     let role_name = target.role.console_name();

@@ -39,7 +39,7 @@ pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "{}", crate::text::terminal(&identity.arn))?;
+        writeln!(out, "{}", crate::domain::text::terminal(&identity.arn))?;
         if let Some(expiration) = expiration {
             let left = (expiration - now).whole_seconds();
             let when = clock::rfc3339(expiration);
@@ -104,7 +104,7 @@ fn short(ctx: &Context, out: &mut impl Write) -> Result<()> {
         l if l < YELLOW_BELOW_SECS => color::paint(&minutes(l), Color::Yellow, colored),
         l => minutes(l),
     };
-    let label = crate::text::terminal(&format!("{account}/{role}"));
+    let label = crate::domain::text::terminal(&format!("{account}/{role}"));
     writeln!(out, "{label} {shown_left}")?;
     Ok(())
 }

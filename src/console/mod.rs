@@ -6,21 +6,11 @@ pub mod signin_page;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::domain::console::MAX_DISPLAY_NAME;
 use crate::domain::validate::{shown, Invalid};
 
 /// Everything but the unreserved characters of RFC 3986 is encoded.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-/// The console's own switch-role palette.
-pub const PALETTE: [(&str, &str); 5] = [
-    ("red", "f2b0a9"),
-    ("orange", "fbc8aa"),
-    ("yellow", "efda95"),
-    ("green", "b7ca9d"),
-    ("blue", "83d4e8"),
-];
-
-pub const MAX_DISPLAY_NAME: usize = 64;
 
 pub fn signin_host(partition: &str) -> &'static str {
     match partition {
@@ -109,35 +99,6 @@ pub fn check_switchable(role_name: &str, external_id: bool, source_identity: boo
         "the console cannot switch into role {role_name}: it is used with {needs}, which the console cannot pass, \
          so xacct gives console access only to roles without them: use `xacct assume` or `xacct exec` for this one"
     )))
-}
-
-/// A color as the console wants it: six lowercase hex digits. Accepts a
-/// palette name, or hex digits with or without a leading `#`.
-pub fn parse_color(text: &str) -> Result<String, Invalid> {
-    if let Some((_, hex)) = PALETTE.iter().find(|(name, _)| name.eq_ignore_ascii_case(text)) {
-        return Ok((*hex).to_owned());
-    }
-    let hex = text.strip_prefix('#').unwrap_or(text);
-    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(hex.to_ascii_lowercase())
-    } else {
-        Err(Invalid(format!(
-            "invalid color {}: use 6 hex digits such as 83d4e8, or red, orange, yellow, green, blue",
-            shown(text)
-        )))
-    }
-}
-
-pub fn check_display_name(text: &str) -> Result<&str, Invalid> {
-    let len = text.chars().count();
-    if (1..=MAX_DISPLAY_NAME).contains(&len) && !text.chars().any(char::is_control) {
-        Ok(text)
-    } else {
-        Err(Invalid(format!(
-            "invalid display name {}: use 1-{MAX_DISPLAY_NAME} printable characters",
-            shown(text)
-        )))
-    }
 }
 
 /// A display name derived from the account and role, cut to the console's limit.
@@ -248,15 +209,6 @@ mod tests {
             assert!(check_destination(bad, "aws").is_err(), "{bad}");
         }
         assert!(check_destination("https://console.amazonaws.cn/iam/home", "aws-cn").is_ok());
-    }
-
-    #[test]
-    fn colors() {
-        assert_eq!(parse_color("Blue").unwrap(), "83d4e8");
-        assert_eq!(parse_color("#ABCDEF").unwrap(), "abcdef");
-        for bad in ["", "purple", "12345", "1234567", "ghijkl"] {
-            assert!(parse_color(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

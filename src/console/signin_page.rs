@@ -13,8 +13,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context as _, Result};
 
 use crate::domain::secret::Secret;
+use crate::domain::text;
 use crate::store::file::PrivateDir;
-use crate::text;
 
 const DIR: &str = "signin";
 const PREFIX: &str = "signin-";

@@ -6,7 +6,7 @@ pub fn parse_secs(text: &str) -> Result<u64, String> {
     let bad = || {
         format!(
             "invalid duration {}: write seconds (3600) or units such as 15m, 1h, 1h30m",
-            crate::text::quoted(text)
+            crate::domain::text::quoted(text)
         )
     };
     if text.is_empty() {

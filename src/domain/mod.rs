@@ -3,10 +3,12 @@
 
 pub mod account;
 pub mod clock;
+pub mod console;
 pub mod credentials;
 pub mod duration;
 pub mod policy;
 pub mod regular_file;
 pub mod role;
 pub mod secret;
+pub mod text;
 pub mod validate;

@@ -240,7 +240,7 @@ pub fn transitive_tag_keys(keys: &[String], tags: &[(String, String)]) -> Result
             return Err(invalid(format!(
                 "transitive tag key {} is not among the tags: add --tag {}=VALUE",
                 shown(key),
-                crate::text::terminal(key)
+                crate::domain::text::terminal(key)
             )));
         }
     }
@@ -292,7 +292,7 @@ pub fn session_policy(text: &str) -> Result<&str, Invalid> {
 }
 
 /// A value quoted for an error message: the one rule for that is in `text`.
-pub use crate::text::quoted as shown;
+pub use crate::domain::text::quoted as shown;
 
 #[cfg(test)]
 mod tests {

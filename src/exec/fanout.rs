@@ -13,12 +13,12 @@ use anyhow::{bail, Result};
 use crate::app::Context;
 use crate::domain::account::Account;
 use crate::domain::credentials::EnvChange;
+use crate::domain::text;
 use crate::org::directory;
 use crate::org::filter::AccountFilter;
 use crate::session::target::TargetName;
 use crate::session::{self, Sessions};
 use crate::store::config::Options;
-use crate::text;
 
 /// What happened in one account.
 enum Outcome {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::Selection;
 use crate::console::{self, SwitchRole};
-use crate::text::html as escape;
+use crate::domain::text::html as escape;
 
 pub fn render(selection: &Selection) -> String {
     let mut groups: Vec<(String, Vec<&crate::domain::account::Account>)> = Vec::new();

@@ -8,9 +8,9 @@ mod user_file;
 use anyhow::{bail, Result};
 
 use crate::app::Context;
-use crate::console::PALETTE;
 use crate::domain::account::Account;
 use crate::domain::account::Detail;
+use crate::domain::console::PALETTE;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
 use crate::org::directory;
 use crate::org::filter::AccountFilter;

@@ -33,7 +33,7 @@ impl AccountChoice {
             AccountChoice::Account(account) => account_label(account),
             AccountChoice::Profile { name, account, role } => {
                 let role = role.as_deref().unwrap_or("default role");
-                crate::text::terminal(&format!("{name}  (profile: {account}, {role})"))
+                crate::domain::text::terminal(&format!("{name}  (profile: {account}, {role})"))
             }
             AccountChoice::Id(id) => id.clone(),
         }
@@ -44,7 +44,7 @@ impl AccountChoice {
 // Kept in one place so that more of the account (such as its OU path) can be shown later.
 pub fn account_label(account: &Account) -> String {
     let ou = account.ou.as_deref().map(|ou| format!("  {ou}")).unwrap_or_default();
-    crate::text::terminal(&format!("{}  {}{ou}", account.name, account.id))
+    crate::domain::text::terminal(&format!("{}  {}{ou}", account.name, account.id))
 }
 
 /// Every account of every cached list (fresh or not: names rarely change),

@@ -186,7 +186,7 @@ impl Directory<'_> {
         if let Err(e) = accounts::save(self.cache, &name, &list) {
             eprintln!(
                 "xacct: warning: {}",
-                crate::text::message(&format!("could not cache the account list: {e:#}"))
+                crate::domain::text::message(&format!("could not cache the account list: {e:#}"))
             );
         }
         Ok(list)

@@ -292,7 +292,7 @@ impl<'a> Sessions<'a> {
         if let Err(e) = cache::store(&self.ctx.cache, key, entry, clock::now()) {
             eprintln!(
                 "xacct: warning: {}",
-                crate::text::message(&format!("could not cache the credentials: {e:#}"))
+                crate::domain::text::message(&format!("could not cache the credentials: {e:#}"))
             );
         }
     }

@@ -106,7 +106,7 @@ pub fn resolve(
             if let Freshness::Stale(why) = freshness {
                 eprintln!(
                     "xacct: warning: {}",
-                    crate::text::message(&format!("using an old account list; refreshing it failed: {why}"))
+                    crate::domain::text::message(&format!("using an old account list; refreshing it failed: {why}"))
                 );
             }
             (account.id, Some(account.name))

@@ -70,7 +70,7 @@ fn check_name(name: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "{} is not a valid environment variable name",
-            crate::text::quoted(name)
+            crate::domain::text::quoted(name)
         ))
     }
 }

@@ -94,8 +94,8 @@ impl Drop for RedactingLine {
         let text: String = redact(&String::from_utf8_lossy(&self.0))
             .split_inclusive('\n')
             .map(|line| match line.strip_suffix('\n') {
-                Some(bare) => format!("{}\n", crate::text::terminal(bare)),
-                None => crate::text::terminal(line),
+                Some(bare) => format!("{}\n", crate::domain::text::terminal(bare)),
+                None => crate::domain::text::terminal(line),
             })
             .collect();
         let _ = io::stderr().lock().write_all(text.as_bytes());

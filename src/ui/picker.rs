@@ -21,7 +21,7 @@ pub fn on_terminal() -> bool {
 pub fn pick(prompt: &str, labels: &[String]) -> Result<usize> {
     let term = console::Term::stderr();
     // Drawn on the terminal: the terminal rule applies to every line.
-    let labels: Vec<String> = labels.iter().map(|l| crate::text::terminal(l)).collect();
+    let labels: Vec<String> = labels.iter().map(|l| crate::domain::text::terminal(l)).collect();
     let chosen = FuzzySelect::with_theme(&ColorfulTheme::default())
         .with_prompt(format!("{prompt} (type to filter, Enter to pick, Esc to cancel)"))
         .items(&labels)

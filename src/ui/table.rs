@@ -5,7 +5,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::text;
+use crate::domain::text;
 
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let clean_rows: Vec<Vec<String>> = rows
