@@ -11,9 +11,10 @@ use std::process::Command;
 
 use common::{output_of, Home, Sandbox};
 use proptest::prelude::*;
+use xacct::domain::credentials::EnvChange;
 use xacct::domain::credentials::{self, Credentials};
 use xacct::domain::secret::Secret;
-use xacct::shell::{self, quote, EnvChange, Shell};
+use xacct::shell::{self, quote, Shell};
 
 // ---------------------------------------------------------------------------
 // Quoting: arbitrary values survive a trip through each shell.

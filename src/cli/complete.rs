@@ -24,7 +24,16 @@ static SHELL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// Notes which shell asks for completions, before clap_complete takes over:
 /// it removes [`ENV_VAR`] before the candidates are asked for, and how a
 /// candidate must be quoted depends on the shell.
-pub fn note_shell() {
+/// Answers a completion request from the shell (`xacct completions`) and
+/// exits; otherwise costs two environment lookups.
+pub fn answer_if_asked() {
+    note_shell();
+    clap_complete::CompleteEnv::with_factory(<crate::cli::Cli as clap::CommandFactory>::command)
+        .var(ENV_VAR)
+        .complete();
+}
+
+fn note_shell() {
     let shell = std::env::var_os(ENV_VAR).unwrap_or_default();
     // Named as clap_complete matches it: by file stem (`/bin/bash`, `pwsh.exe`).
     let name = std::path::Path::new(&shell)

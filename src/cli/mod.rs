@@ -6,6 +6,7 @@
 mod args;
 pub mod options;
 pub mod pick;
+mod shell_names;
 
 pub mod accounts;
 pub mod assume;
@@ -28,6 +29,14 @@ use anyhow::Result;
 
 use crate::app::Context;
 pub use args::*;
+/// clap's parse error, for main to show (see [`usage::outcome`]).
+pub use clap::Error as ClapError;
+
+/// The command line of this process.
+pub fn parse() -> Result<Cli, ClapError> {
+    use clap::Parser;
+    Cli::try_parse()
+}
 
 /// Runs `command`; returns the exit status to end with (non-zero only when a
 /// command run by `xacct exec` says so).

@@ -6,15 +6,14 @@ pub mod quote;
 
 use std::fmt::Write as _;
 
-pub use crate::domain::credentials::EnvChange;
+use crate::domain::credentials::EnvChange;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The shell syntax to print (the command line's names: `crate::cli::shell_names`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {
     /// sh, bash, zsh, dash, ksh
-    #[value(alias = "sh", alias = "bash", alias = "zsh", alias = "dash")]
     Posix,
     Fish,
-    #[value(alias = "pwsh")]
     Powershell,
 }
 
