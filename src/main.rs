@@ -3,29 +3,23 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
-use xacct::cli::Cli;
+use xacct::cli::usage::ClapOutcome;
 
 fn main() -> ExitCode {
-    // Answers a completion request from the shell (`xacct completions`) and exits;
-    // otherwise costs two environment lookups.
-    xacct::complete::note_shell();
-    clap_complete::CompleteEnv::with_factory(Cli::command)
-        .var(xacct::complete::ENV_VAR)
-        .complete();
-    let cli = match Cli::try_parse() {
+    xacct::cli::complete::answer_if_asked();
+    let cli = match xacct::cli::parse() {
         Ok(cli) => cli,
-        Err(e) => return usage_error(e),
+        Err(e) => return usage_error(&e),
     };
-    xacct::logging::init(cli.verbose);
+    xacct::ui::logging::init(cli.verbose);
     // The product is buffered and printed only once the command has succeeded,
     // so that `eval "$(xacct ...)"` never runs half an answer.
     let mut product = Vec::new();
-    let status = match xacct::cmd::run(&cli.command, &mut product) {
+    let status = match xacct::cli::run(&cli.command, &mut product) {
         Ok(status) => status,
         Err(e) => {
-            eprintln!("xacct: {}", xacct::text::message(&format!("{e:#}")));
-            if e.downcast_ref::<xacct::usage::UsageError>().is_some() {
+            eprintln!("xacct: {}", xacct::domain::text::message(&format!("{e:#}")));
+            if e.downcast_ref::<xacct::cli::usage::UsageError>().is_some() {
                 return ExitCode::from(2);
             }
             return ExitCode::FAILURE;
@@ -47,51 +41,19 @@ fn main() -> ExitCode {
 }
 
 /// Help and version go to stdout as usual; a usage error becomes one line.
-fn usage_error(e: clap::Error) -> ExitCode {
-    use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-        let _ = e.print();
-        return ExitCode::SUCCESS;
+fn usage_error(e: &xacct::cli::ClapError) -> ExitCode {
+    match xacct::cli::usage::outcome(e) {
+        ClapOutcome::Print => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        ClapOutcome::PrintAndFail => {
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        ClapOutcome::Line(line) => {
+            eprintln!("xacct: {}", xacct::domain::text::message(&line));
+            ExitCode::from(2)
+        }
     }
-    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        let _ = e.print();
-        return ExitCode::from(2);
-    }
-    let text = e.render().to_string();
-    let mut lines = text.lines();
-    let first = lines.next().unwrap_or("invalid usage");
-    let mut message = first
-        .strip_prefix("error: ")
-        .unwrap_or(first)
-        .trim_end_matches(':')
-        .to_owned();
-    // The names of missing arguments follow on indented lines.
-    let missing: Vec<&str> = lines
-        .clone()
-        .take_while(|l| l.starts_with("  "))
-        .map(str::trim)
-        .collect();
-    if !missing.is_empty() {
-        message = format!("{message}: {}", missing.join(" "));
-    }
-    // `Usage: xacct init <SHELL>` names the command whose help to read.
-    let command: Vec<&str> = lines
-        .find_map(|l| l.strip_prefix("Usage: "))
-        .map(|usage| {
-            usage
-                .split_whitespace()
-                .take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-                .collect()
-        })
-        .unwrap_or_default();
-    let command = if command.is_empty() {
-        "xacct".to_owned()
-    } else {
-        command.join(" ")
-    };
-    eprintln!(
-        "xacct: {}",
-        xacct::text::message(&format!("{message}: see `{command} --help`"))
-    );
-    ExitCode::from(2)
 }

@@ -34,7 +34,7 @@ fn json_is_an_array_of_accounts() {
     assert_eq!(demo["id"], sandbox.info.demo_account_id.as_str());
     assert_eq!(demo["email"], "demo@example.com");
     assert_eq!(demo["state"], "ACTIVE");
-    assert!(xacct::clock::parse_rfc3339(demo["joined"].as_str().unwrap()).is_some());
+    assert!(xacct::domain::clock::parse_rfc3339(demo["joined"].as_str().unwrap()).is_some());
 }
 
 #[test]

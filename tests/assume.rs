@@ -63,8 +63,8 @@ fn session_name_and_duration_reach_sts() {
         .next()
         .unwrap()
         .ends_with("assumed-role/MemberReadOnlyAccess/ops@example.com"));
-    let expiration = xacct::clock::parse_rfc3339(lines.next().unwrap()).unwrap();
-    let secs = (expiration - xacct::clock::now()).whole_seconds();
+    let expiration = xacct::domain::clock::parse_rfc3339(lines.next().unwrap()).unwrap();
+    let secs = (expiration - xacct::domain::clock::now()).whole_seconds();
     assert!((800..=900).contains(&secs), "a 15m session expires in {secs}s");
 }
 
@@ -114,7 +114,7 @@ fn entries_near_expiry_are_refreshed_not_served() {
     let home = Home::with_sandbox(&sandbox);
     let first = home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok().to_owned();
     // Ten minutes left is inside the default 15-minute refresh margin.
-    let soon = xacct::clock::rfc3339(xacct::clock::now() + time::Duration::minutes(10));
+    let soon = xacct::domain::clock::rfc3339(xacct::domain::clock::now() + time::Duration::minutes(10));
     let text = std::fs::read_to_string(home.credentials_file()).unwrap();
     let edited: String = text
         .lines()

@@ -20,7 +20,7 @@ fn home_with(more: &[(&str, &str)]) -> Home {
     let home = Home::empty();
     let cache = home.cache_dir();
     std::fs::create_dir_all(&cache).unwrap();
-    let now = xacct::clock::rfc3339(xacct::clock::now());
+    let now = xacct::domain::clock::rfc3339(xacct::domain::clock::now());
     let more: String = more
         .iter()
         .map(|(id, name)| {
@@ -131,7 +131,7 @@ fn bash_gets_names_escaped_and_none_a_terminal_cannot_show() {
 fn recently_used_accounts_complete_first() {
     let home = home();
     let cache = home.cache_dir();
-    let now = xacct::clock::rfc3339(xacct::clock::now());
+    let now = xacct::domain::clock::rfc3339(xacct::domain::clock::now());
     std::fs::write(
         cache.join("recent.toml"),
         format!(

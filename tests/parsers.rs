@@ -102,7 +102,7 @@ proptest! {
         std::fs::write(dir.file(FILE), &bytes).unwrap();
         std::fs::write(dir.file(accounts::FILE), &bytes).unwrap();
         let key = CacheKey { source: "profile:default".into(), role_arn: "arn:aws:iam::111122223333:role/R".into(), ..CacheKey::default() };
-        let now = xacct::clock::now();
+        let now = xacct::domain::clock::now();
         let _ = credentials::lookup(&dir, &key, now, 900).unwrap();
         let _ = credentials::all(&dir).unwrap();
         let _ = accounts::load_all(&dir).unwrap();

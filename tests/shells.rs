@@ -11,9 +11,10 @@ use std::process::Command;
 
 use common::{output_of, Home, Sandbox};
 use proptest::prelude::*;
-use xacct::credentials::{self, Credentials};
-use xacct::secret::Secret;
-use xacct::shell::{self, quote, EnvChange, Shell};
+use xacct::domain::credentials::EnvChange;
+use xacct::domain::credentials::{self, Credentials};
+use xacct::domain::secret::Secret;
+use xacct::shell::{self, quote, Shell};
 
 // ---------------------------------------------------------------------------
 // Quoting: arbitrary values survive a trip through each shell.
@@ -208,7 +209,7 @@ fn realistic_credentials() -> Credentials {
         access_key_id: "ASIAQEXAMPLEEXAMPLE7".into(),
         secret_access_key: Secret::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
         session_token: Secret::new("IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+abc/def=="),
-        expiration: xacct::clock::now(),
+        expiration: xacct::domain::clock::now(),
     }
 }
 

@@ -96,7 +96,8 @@ fn the_refresh_margin_is_judged_by_the_clock() {
     let mut home = Home::with_sandbox(&sandbox);
     let id = sandbox.info.demo_account_id.clone();
     home.run(&["assume", &id]).ok();
-    let later = |minutes: i64| xacct::clock::rfc3339(xacct::clock::now() + time::Duration::minutes(minutes));
+    let later =
+        |minutes: i64| xacct::domain::clock::rfc3339(xacct::domain::clock::now() + time::Duration::minutes(minutes));
     // 40 minutes on, 20 are left: more than the 15-minute margin, served.
     home.set("XACCT_NOW", &later(40));
     home.run(&["assume", &id]).ok();
@@ -342,7 +343,8 @@ fn a_fifteen_minute_session_is_served_from_the_cache() {
         home.run(&assume).ok();
     }
     assert_eq!(sandbox.count("AssumeRole"), 1, "one call serves the next ones");
-    let later = |minutes: i64| xacct::clock::rfc3339(xacct::clock::now() + time::Duration::minutes(minutes));
+    let later =
+        |minutes: i64| xacct::domain::clock::rfc3339(xacct::domain::clock::now() + time::Duration::minutes(minutes));
     // 9 minutes on, 6 are left: more than a third of the session, served.
     home.set("XACCT_NOW", &later(9));
     home.run(&assume).ok();

@@ -216,7 +216,7 @@ fn an_old_list_serves_only_its_own_organization_when_the_fetch_fails() {
     let mut home = home_for_two_organizations(&a, &b);
     home.run(&["accounts", "--profile", "orgB"]).ok();
     // Two hours on, orgB's list is old, and neither organization answers.
-    let later = xacct::clock::rfc3339(xacct::clock::now() + time::Duration::hours(2));
+    let later = xacct::domain::clock::rfc3339(xacct::domain::clock::now() + time::Duration::hours(2));
     home.set("XACCT_NOW", &later);
     a.enforce_auth();
     b.enforce_auth();

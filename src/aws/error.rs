@@ -96,7 +96,7 @@ pub fn credentials(err: &CredentialsError, profile: Option<&str>) -> String {
     match (err, profile) {
         (CredentialsError::CredentialsNotLoaded(_), Some(profile)) => format!(
             "no credentials for profile {}: check that it exists in ~/.aws/config or ~/.aws/credentials",
-            crate::text::quoted(profile)
+            crate::domain::text::quoted(profile)
         ),
         (CredentialsError::CredentialsNotLoaded(_), None) => {
             "no AWS credentials found: set AWS_PROFILE or pass --profile, \

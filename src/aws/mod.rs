@@ -4,6 +4,7 @@
 pub mod error;
 pub mod org;
 pub mod profile_file;
+pub mod source;
 pub mod sts;
 
 use std::future::Future;
@@ -89,7 +90,7 @@ impl Aws {
 
     /// Like [`Aws::connect`], acting with temporary credentials xacct already
     /// holds (an MFA session, or a role session to chain from).
-    pub fn connect_as(credentials: &crate::credentials::Credentials, region: Option<&str>) -> Result<Self> {
+    pub fn connect_as(credentials: &crate::domain::credentials::Credentials, region: Option<&str>) -> Result<Self> {
         let runtime = runtime()?;
         let config = runtime.block_on(loader(region).load());
         let expiry = std::time::UNIX_EPOCH + Duration::from_secs(credentials.expiration.unix_timestamp().max(0) as u64);

@@ -11,22 +11,15 @@ use tokio::task::JoinSet;
 
 use super::error::describe;
 use super::sts::to_offset;
-use crate::account::Account;
-use crate::clock;
-use crate::progress::Progress;
+use crate::domain::account::{Account, Detail};
+use crate::domain::clock;
+use crate::ui::progress::Progress;
 
 /// The most ListAccounts returns in one page.
 const PAGE_SIZE: i32 = 20;
 /// Calls in flight at once for the per-OU and per-account fan-out: enough to
 /// hide latency, few enough to stay under Organizations' rate limits.
 pub const FAN_OUT: usize = 8;
-
-/// What to fetch besides the account list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Detail {
-    pub ou_paths: bool,
-    pub tags: bool,
-}
 
 /// Every account of the organization, with the detail asked for.
 pub async fn accounts(config: &SdkConfig, detail: Detail) -> Result<Vec<Account>> {

@@ -6,8 +6,8 @@ use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
 use time::OffsetDateTime;
 
 use super::error::describe;
-use crate::credentials::Credentials;
-use crate::secret::Secret;
+use crate::domain::credentials::Credentials;
+use crate::domain::secret::Secret;
 
 /// What xacct asks AssumeRole for; every value validated beforehand.
 #[derive(Debug, Clone)]

@@ -9,9 +9,9 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{profile_name, Selection};
+use crate::domain::text;
+use crate::domain::validate::Invalid;
 use crate::shell::quote;
-use crate::text;
-use crate::validate::Invalid;
 
 const BEGIN: &str = "# >>> xacct generated profiles (xacct generate aws-config): this block is rewritten >>>";
 const END: &str = "# <<< xacct generated profiles <<<";

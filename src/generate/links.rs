@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 
 use super::Selection;
 use crate::console::{self, SwitchRole};
-use crate::text::html as escape;
+use crate::domain::text::html as escape;
 
 pub fn render(selection: &Selection) -> String {
-    let mut groups: Vec<(String, Vec<&crate::account::Account>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<&crate::domain::account::Account>)> = Vec::new();
     for account in &selection.accounts {
         let ou = account.ou.clone().unwrap_or_else(|| "Root".into());
         match groups.last_mut() {

@@ -7,13 +7,25 @@ mod user_file;
 
 use anyhow::{bail, Result};
 
-use crate::account::Account;
-use crate::app::{self, Context};
-use crate::aws::org::Detail;
-use crate::cli::GenerateArgs;
-use crate::cmd::accounts::filter_of;
-use crate::console::PALETTE;
-use crate::role::{RoleSpec, DEFAULT_ROLE};
+use crate::app::Context;
+use crate::domain::account::Account;
+use crate::domain::account::Detail;
+use crate::domain::console::PALETTE;
+use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
+use crate::org::directory;
+use crate::org::filter::AccountFilter;
+use crate::store::config::Options;
+
+/// What to generate for, as the command line asks.
+pub struct Wanted {
+    /// Roles to generate for (none: the config's role, else the default role).
+    pub roles: Vec<RoleSpec>,
+    pub filter: AccountFilter,
+    /// Include accounts in every state, not only ACTIVE ones.
+    pub all_states: bool,
+    /// The source options from the command line.
+    pub source: Options,
+}
 
 /// The accounts and roles to generate for.
 pub struct Selection {
@@ -27,40 +39,37 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub fn load(args: &GenerateArgs, ctx: &Context) -> Result<Self> {
-        let mut filter = filter_of(&args.filter)?;
-        if filter.state.is_none() && !args.all_states {
+    pub fn load(wanted: &Wanted, ctx: &Context) -> Result<Self> {
+        let mut filter = wanted.filter.clone();
+        if filter.state.is_none() && !wanted.all_states {
             filter.state = Some("ACTIVE".into());
         }
-        let options = app::source_options(&args.source)?.or(&ctx.config.defaults);
+        let options = wanted.source.clone().or(&ctx.config.defaults);
         // OU paths always: they group the links and color the extension's entries.
         let detail = Detail {
             ou_paths: true,
             ..filter.detail()
         };
-        let list = ctx.account_list(&args.source, false, detail)?;
+        let list = directory::account_list(ctx, &wanted.source, false, detail)?;
         let mut accounts: Vec<Account> = list.accounts.into_iter().filter(|a| filter.matches(a)).collect();
         if accounts.is_empty() {
             bail!("no account matches: see `xacct accounts --ou-paths`");
         }
         accounts
             .sort_by(|a, b| (a.ou.as_deref(), a.name.to_lowercase()).cmp(&(b.ou.as_deref(), b.name.to_lowercase())));
-        let roles = if args.roles.is_empty() {
+        let roles = if wanted.roles.is_empty() {
             vec![options
                 .role
                 .clone()
                 .unwrap_or_else(|| RoleSpec::parse(DEFAULT_ROLE).expect("valid"))]
         } else {
-            args.roles
-                .iter()
-                .map(|r| RoleSpec::parse(r))
-                .collect::<Result<_, _>>()?
+            wanted.roles.clone()
         };
         Ok(Self {
             accounts,
             roles,
             partition: options.partition.clone().unwrap_or_else(|| "aws".into()),
-            region: options.region.clone().or_else(crate::cmd::assume::env_region),
+            region: options.region.clone().or_else(crate::session::env_region),
             source_profile: options.source_profile.clone(),
         })
     }

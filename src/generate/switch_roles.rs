@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 use anyhow::Result;
 
 use super::Selection;
-use crate::console;
-use crate::filter::glob_matches;
-use crate::text;
-use crate::validate::{shown, Invalid};
+use crate::domain::console;
+use crate::domain::text;
+use crate::domain::validate::{shown, Invalid};
+use crate::org::filter::glob_matches;
 
 /// `GLOB=COLOR` rules, in order.
 pub fn parse_rules(args: &[String]) -> Result<Vec<(String, String)>, Invalid> {

@@ -9,12 +9,11 @@
 use super::Shell;
 
 /// A shell `xacct init` can print a wrapper for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InitShell {
     Bash,
     Zsh,
     Fish,
-    #[value(alias = "pwsh")]
     Powershell,
 }
 

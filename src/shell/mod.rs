@@ -6,21 +6,15 @@ pub mod quote;
 
 use std::fmt::Write as _;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+use crate::domain::credentials::EnvChange;
+
+/// The shell syntax to print (the command line's names: `crate::cli::shell_names`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {
     /// sh, bash, zsh, dash, ksh
-    #[value(alias = "sh", alias = "bash", alias = "zsh", alias = "dash")]
     Posix,
     Fish,
-    #[value(alias = "pwsh")]
     Powershell,
-}
-
-/// Variables to set and to remove, in order.
-#[derive(Debug, Default)]
-pub struct EnvChange {
-    pub set: Vec<(&'static str, String)>,
-    pub unset: Vec<&'static str>,
 }
 
 /// Shell code that applies `change` when evaluated by `shell`.
@@ -75,7 +69,7 @@ fn check_name(name: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "{} is not a valid environment variable name",
-            crate::text::quoted(name)
+            crate::domain::text::quoted(name)
         ))
     }
 }

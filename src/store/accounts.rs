@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use super::file::PrivateDir;
 use super::table;
-use crate::account::Account;
-use crate::aws::org::Detail;
+use crate::domain::account::Account;
+use crate::domain::account::Detail;
 
 pub const FILE: &str = "accounts.toml";
 const SECTION: &str = "organizations";
@@ -80,7 +80,7 @@ mod tests {
     fn lists_of_several_sources_live_side_by_side() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now().replace_nanosecond(0).unwrap();
+        let now = crate::domain::clock::now().replace_nanosecond(0).unwrap();
         let account = Account {
             id: "111111111111".into(),
             name: "we\"ird\n[name]".into(),

@@ -21,13 +21,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
-use crate::console;
-use crate::duration;
-use crate::policy::Policy;
-use crate::regular_file::{self, size_in_words, Refused};
-use crate::role::RoleSpec;
-use crate::signin;
-use crate::validate::{self, Invalid};
+use crate::domain::console::{self, Origin};
+use crate::domain::duration;
+use crate::domain::policy::Policy;
+use crate::domain::regular_file::{self, size_in_words, Refused};
+use crate::domain::role::RoleSpec;
+use crate::domain::validate::{self, Invalid};
 
 use super::file::{self, Owners};
 
@@ -166,7 +165,7 @@ impl Config {
             }
         }
         if let Some(v) = &defaults.federation_endpoint {
-            let url = signin::check_endpoint(v, signin::Origin::ConfigFile)
+            let url = console::check_endpoint(v, Origin::ConfigFile)
                 .map_err(|e| file_error(format!("defaults.federation_endpoint: {e}")))?;
             config.federation_endpoint = Some(url);
         }

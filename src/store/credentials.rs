@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::file::PrivateDir;
 use super::table;
-use crate::credentials::Credentials;
+use crate::domain::credentials::Credentials;
 
 pub const FILE: &str = "credentials.toml";
 const SECTION: &str = "credentials";
@@ -156,7 +156,7 @@ pub fn store(dir: &PrivateDir, key: &CacheKey, entry: &Entry, now: OffsetDateTim
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::domain::secret::Secret;
     use time::Duration;
 
     fn key(role: &str) -> CacheKey {
@@ -199,7 +199,7 @@ mod tests {
     fn stores_and_serves_until_the_margin() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now();
+        let now = crate::domain::clock::now();
         let (a, b) = (key("A"), key("B"));
         store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
         store(&dir, &b, &entry(&b, now + Duration::minutes(10)), now).unwrap();
@@ -221,7 +221,7 @@ mod tests {
         assert_eq!(key("A").refresh_margin(900), 900);
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now();
+        let now = crate::domain::clock::now();
         store(&dir, &short, &entry(&short, now + Duration::minutes(15)), now).unwrap();
         assert!(lookup(&dir, &short, now, 900).unwrap().is_some());
         assert!(lookup(&dir, &short, now + Duration::minutes(9), 900).unwrap().is_some());
@@ -232,7 +232,7 @@ mod tests {
     fn expired_entries_are_pruned_on_write() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now();
+        let now = crate::domain::clock::now();
         let (a, b) = (key("A"), key("B"));
         store(&dir, &a, &entry(&a, now + Duration::seconds(5)), now).unwrap();
         let later = now + Duration::minutes(1);
@@ -246,7 +246,7 @@ mod tests {
     fn a_corrupt_store_is_a_miss_and_is_set_aside_on_write() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now();
+        let now = crate::domain::clock::now();
         let a = key("A");
         store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
         std::fs::write(dir.file(FILE), "version = 1\n[credentials\ngarbage").unwrap();

@@ -17,6 +17,9 @@ const POLL: Duration = Duration::from_millis(25);
 /// place and a reader never sees a half-rewritten number.
 const PID_WIDTH: usize = 10;
 
+/// How long a process waits for another that is fetching the same thing.
+pub const FLIGHT_WAIT: Duration = Duration::from_secs(30);
+
 /// Held by the one process fetching; released on drop.
 pub struct Flight {
     _file: File,

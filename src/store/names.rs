@@ -84,7 +84,7 @@ mod tests {
     fn remembered_names_serve_their_source_within_the_ttl_until_their_list_is_saved() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now().replace_nanosecond(0).unwrap();
+        let now = crate::domain::clock::now().replace_nanosecond(0).unwrap();
         let resolved = |id: &str, list: &str| Resolved {
             id: id.into(),
             name: "DEMO".into(),

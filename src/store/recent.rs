@@ -84,7 +84,7 @@ mod tests {
     fn newest_first_and_one_entry_per_account_and_role() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now();
+        let now = crate::domain::clock::now();
         let minute = time::Duration::minutes(1);
         record(&dir, used("111111111111", "A", now)).unwrap();
         record(&dir, used("222222222222", "team/B", now + minute)).unwrap();
@@ -99,7 +99,7 @@ mod tests {
     fn keeps_only_the_newest() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
-        let now = crate::clock::now();
+        let now = crate::domain::clock::now();
         for i in 0..(KEEP + 5) {
             record(
                 &dir,

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::file::{PrivateDir, WriteLock};
-use crate::clock;
+use crate::domain::clock;
 
 pub const FORMAT_VERSION: i64 = 1;
 
@@ -70,7 +70,7 @@ pub fn load_for_update(dir: &PrivateDir, lock: &WriteLock, name: &str, section: 
                 dir.file(name).display(),
                 aside.display()
             );
-            eprintln!("xacct: warning: {}", crate::text::message(&warning));
+            eprintln!("xacct: warning: {}", crate::domain::text::message(&warning));
             Ok(Entries::new())
         }
     }

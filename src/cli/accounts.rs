@@ -1,0 +1,69 @@
+//! `xacct accounts`: the organization's accounts as a table or JSON.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::app::Context;
+use crate::cli::options;
+use crate::cli::{AccountsArgs, FilterArgs};
+use crate::domain::account::Account;
+use crate::org::directory;
+use crate::org::filter::AccountFilter;
+use crate::ui::table;
+
+pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
+    let filter = filter_of(&args.filter)?;
+    let mut detail = filter.detail();
+    detail.ou_paths |= args.ou_paths;
+    let list = directory::account_list(ctx, &options::source_options(&args.source)?, args.refresh, detail)?;
+    let accounts: Vec<&Account> = list.accounts.iter().filter(|a| filter.matches(a)).collect();
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &accounts)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let show_ou = list.with_ou_paths && (args.ou_paths || filter.ou.is_some());
+    let show_tags = !filter.tags.is_empty();
+    let mut header = vec!["ID", "NAME", "EMAIL", "STATE", "JOINED"];
+    header.extend(show_ou.then_some("OU"));
+    header.extend(show_tags.then_some("TAGS"));
+    let rows: Vec<Vec<String>> = accounts
+        .iter()
+        .map(|a| {
+            let joined = a.joined.as_deref().map(|j| j.get(..10).unwrap_or(j)).unwrap_or("-");
+            let mut row = vec![
+                a.id.clone(),
+                a.name.clone(),
+                a.email.clone(),
+                a.state.clone(),
+                joined.to_owned(),
+            ];
+            if show_ou {
+                row.push(a.ou.clone().unwrap_or_else(|| "-".into()));
+            }
+            if show_tags {
+                let tags = a
+                    .tags
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>();
+                row.push(tags.join(","));
+            }
+            row
+        })
+        .collect();
+    out.write_all(table::render(&header, &rows).as_bytes())?;
+    Ok(())
+}
+
+/// The filter the flags describe, checked.
+pub fn filter_of(args: &FilterArgs) -> Result<AccountFilter> {
+    Ok(AccountFilter {
+        ou: args.ou.clone(),
+        state: args.state.clone(),
+        name: args.name.clone(),
+        tags: AccountFilter::parse_tags(&args.tags)?,
+    })
+}

@@ -1,0 +1,89 @@
+//! `xacct console`: a console session for a role, without a browser
+//! extension. The role session comes from the same pipeline as `xacct assume`
+//! (cache, MFA, chaining); the federation endpoint turns it into a sign-in link,
+//! which is opened in the browser (through a private page, never on a command
+//! line), or printed with `--print`. The link grants console access, so it is
+//! never printed otherwise, nor logged.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+
+use crate::app::Context;
+use crate::cli::options;
+use crate::cli::pick;
+use crate::cli::ConsoleArgs;
+use crate::console;
+use crate::console::browser;
+use crate::console::signin;
+use crate::console::signin_page;
+use crate::session::output_region;
+use crate::session::{self, SessionPlan, Sessions};
+
+pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
+    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
+    let options = options::session_options(&args.session)?;
+    let plan = session::plan(ctx, &target_args, options)?;
+    let target = &plan.target;
+    console::check_switchable(
+        &target.role.console_name(),
+        target.options.external_id.is_some(),
+        target.options.source_identity.is_some(),
+    )?;
+    // Bad input fails before any call.
+    let endpoint = signin::endpoint(&target.partition, ctx.config.federation_endpoint.as_deref())?;
+    if let Some(url) = &args.destination {
+        console::check_destination(url, &target.partition)?;
+    }
+    console::landing_page(
+        &target.partition,
+        console::home_region(&target.partition),
+        args.service.as_deref(),
+    )?;
+
+    let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
+    let entry = sessions.obtain(&plan)?;
+    pick::remember(ctx, &target_args, target);
+    let region = output_region(target, &entry).unwrap_or_else(|| console::home_region(&target.partition).to_owned());
+    let destination = match &args.destination {
+        Some(url) => url.clone(),
+        None => console::landing_page(&target.partition, &region, args.service.as_deref())?,
+    };
+    let token = signin::signin_token(
+        &endpoint,
+        &entry.credentials,
+        console_session_secs(&plan),
+        Duration::from_secs(ctx.config.http_timeout_secs),
+    )?;
+    let link = signin::login_url(&endpoint, &destination, &token);
+    if args.print {
+        writeln!(out, "{}", link.expose())?;
+        return Ok(());
+    }
+    // Not the link itself: it would be on the browser's command line, in `ps`.
+    let page = signin_page::write(&ctx.cache, &link)?;
+    let page_url =
+        url::Url::from_file_path(&page).map_err(|()| anyhow!("cannot make a file URL of {}", page.display()))?;
+    if let Err(e) = browser::open(page_url.as_str()) {
+        signin_page::remove(&page);
+        return Err(e);
+    }
+    eprintln!(
+        "xacct: {}",
+        crate::domain::text::message(&format!(
+            "opened the console as {} in {} ({destination})",
+            target.role.console_name(),
+            crate::domain::validate::shown(target.account_label())
+        ))
+    );
+    Ok(())
+}
+
+/// How long the console session lasts: as long as the role session asked
+/// for (`--duration`, the profile, `[defaults]`, else 1h), so one setting
+/// governs both. For role-chained credentials AWS refuses SessionDuration, so
+/// none is sent and AWS's default applies.
+fn console_session_secs(plan: &SessionPlan) -> Option<u64> {
+    (!plan.is_chained()).then_some(plan.request.duration_secs)
+}

@@ -1,0 +1,83 @@
+//! `xacct exec`: run a command with a role session in its environment, in
+//! one account or (with --all, --ou or --accounts) in many.
+
+use std::process::Command;
+
+use anyhow::{bail, Result};
+
+use crate::app::Context;
+use crate::cli::options;
+use crate::cli::pick;
+use crate::cli::ExecArgs;
+use crate::exec::fanout::{self, FanOut};
+use crate::org::filter::AccountFilter;
+use crate::session::output_region;
+use crate::session::{self, Sessions};
+
+/// Set in the command's environment, so that a nested `xacct exec` notices.
+pub const EXEC_MARKER: &str = "XACCT_EXEC";
+
+/// In one account, replaces xacct with the command on Unix (so signals and
+/// the exit status are the command's own); elsewhere waits for it and passes
+/// its status on.
+pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
+    if let Some(outer) = std::env::var_os(EXEC_MARKER).filter(|_| !args.nested) {
+        bail!(
+            "already inside `xacct exec` for {}: exit that shell first, or pass --nested",
+            crate::domain::text::terminal(&outer.to_string_lossy())
+        );
+    }
+    let many = &args.many;
+    if many.accounts.is_some() || many.ou.is_some() || many.all {
+        let fan_out = FanOut {
+            filter: AccountFilter {
+                ou: many.ou.clone(),
+                name: many.accounts.clone(),
+                state: Some("ACTIVE".into()),
+                tags: Vec::new(),
+            },
+            role: many.many_role.clone(),
+            jobs: usize::from(many.jobs),
+            group: many.group,
+            command: args.command.clone(),
+            options: options::session_options(&args.session)?,
+            token_code: args.session.token_code.clone(),
+            refresh: args.session.refresh,
+        };
+        return fanout::run(&fan_out, ctx, EXEC_MARKER);
+    }
+    if many.many_role.is_some() || many.group {
+        bail!("--role and --group go with --all, --ou or --accounts; for one account give the role after it");
+    }
+    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
+    let options = options::session_options(&args.session)?;
+    let plan = session::plan(ctx, &target_args, options)?;
+    let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
+    let entry = sessions.obtain(&plan)?;
+    pick::remember(ctx, &target_args, &plan.target);
+    let change = entry
+        .credentials
+        .env_change(output_region(&plan.target, &entry).as_deref());
+    let mut command = fanout::command_with(&args.command, &change);
+    // Shown in prompts and messages: the terminal rule applies.
+    command.env(
+        EXEC_MARKER,
+        crate::domain::text::terminal(&format!("{} {}", plan.target.account_label(), plan.target.role.name)),
+    );
+    exec(command, &args.command[0])
+}
+
+#[cfg(unix)]
+fn exec(mut command: Command, program: &str) -> Result<i32> {
+    use std::os::unix::process::CommandExt;
+    let error = command.exec();
+    bail!("cannot run {}: {error}", crate::domain::validate::shown(program))
+}
+
+#[cfg(not(unix))]
+fn exec(mut command: Command, program: &str) -> Result<i32> {
+    let status = command
+        .status()
+        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", crate::domain::validate::shown(program)))?;
+    Ok(status.code().unwrap_or(1))
+}

@@ -1,0 +1,262 @@
+//! Console sign-in through the AWS federation endpoint: temporary credentials
+//! become a sign-in token (`getSigninToken`), and the token a login link that
+//! opens a console session. Token and link are secrets: neither is ever logged
+//! or put in an error message; only the endpoint's address is.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Result};
+use serde::Deserialize;
+
+use crate::console::{encode, signin_host};
+use crate::domain::console::{check_endpoint, Origin, ENDPOINT_VAR};
+use crate::domain::credentials::Credentials;
+use crate::domain::secret::Secret;
+
+/// Shown in the login link; the console names it when the session ends.
+const ISSUER: &str = "xacct";
+
+/// The federation endpoint: `XACCT_FEDERATION_ENDPOINT`, else the config's
+/// `federation_endpoint` (checked when the config was read), else the
+/// sign-in host of the partition.
+pub fn endpoint(partition: &str, configured: Option<&str>) -> Result<String> {
+    endpoint_from(std::env::var(ENDPOINT_VAR).ok(), partition, configured)
+}
+
+fn endpoint_from(from_env: Option<String>, partition: &str, configured: Option<&str>) -> Result<String> {
+    match from_env.filter(|v| !v.is_empty()) {
+        Some(url) => check_endpoint(&url, Origin::Environment).map_err(|e| anyhow!("{ENDPOINT_VAR}: {e}")),
+        None => Ok(configured
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("https://{}/federation", signin_host(partition)))),
+    }
+}
+
+/// The `getSigninToken` request for `credentials`. `session_duration` sets the
+/// console session's length; AWS refuses it for role-chained credentials.
+pub fn token_request_url(endpoint: &str, credentials: &Credentials, session_duration: Option<u64>) -> Secret {
+    let session = serde_json::json!({
+        "sessionId": credentials.access_key_id,
+        "sessionKey": credentials.secret_access_key.expose(),
+        "sessionToken": credentials.session_token.expose(),
+    });
+    let mut url = format!("{endpoint}?Action=getSigninToken");
+    if let Some(secs) = session_duration {
+        url.push_str(&format!("&SessionDuration={secs}"));
+    }
+    url.push_str("&Session=");
+    url.push_str(&encode(&session.to_string()));
+    Secret::new(url)
+}
+
+/// Asks the federation endpoint for a sign-in token.
+pub fn signin_token(
+    endpoint: &str,
+    credentials: &Credentials,
+    session_duration: Option<u64>,
+    timeout: Duration,
+) -> Result<Secret> {
+    let url = token_request_url(endpoint, credentials, session_duration);
+    tracing::debug!(
+        endpoint,
+        session_duration,
+        "asking the federation endpoint for a sign-in token"
+    );
+    // Plain http goes only to this machine (see check_endpoint): never through
+    // a proxy from HTTP_PROXY/ALL_PROXY, which would see the credentials in
+    // clear. Over https a proxy sees only the host, so the usual variables
+    // (and NO_PROXY) apply.
+    let proxy = if endpoint.starts_with("https://") {
+        ureq::Proxy::try_from_env()
+    } else {
+        None
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .proxy(proxy)
+        .build()
+        .into();
+    let mut response = agent
+        .get(url.expose())
+        .call()
+        .map_err(|e| anyhow!("cannot reach the sign-in endpoint {endpoint}: {}", describe(&e)))?;
+    let status = response.status().as_u16();
+    tracing::debug!(status, "the federation endpoint answered");
+    if status != 200 {
+        let hint = if session_duration.is_some() {
+            "the credentials may have expired (try --refresh), or the role's maximum session is shorter than --duration"
+        } else {
+            "the credentials may have expired: try --refresh"
+        };
+        bail!("the sign-in endpoint {endpoint} refused the credentials (HTTP {status}): {hint}");
+    }
+    #[derive(Deserialize)]
+    struct Answer {
+        #[serde(rename = "SigninToken")]
+        signin_token: String,
+    }
+    let body = response.body_mut().read_to_string().map_err(|e| {
+        anyhow!(
+            "cannot read the answer of the sign-in endpoint {endpoint}: {}",
+            describe(&e)
+        )
+    })?;
+    let answer: Answer = serde_json::from_str(&body)
+        .map_err(|_| anyhow!("the sign-in endpoint {endpoint} answered without a SigninToken"))?;
+    if answer.signin_token.is_empty() {
+        bail!("the sign-in endpoint {endpoint} answered with an empty SigninToken");
+    }
+    Ok(Secret::new(answer.signin_token))
+}
+
+/// The link that signs in with `token` and lands on `destination` (valid for 15 minutes).
+pub fn login_url(endpoint: &str, destination: &str, token: &Secret) -> Secret {
+    Secret::new(format!(
+        "{endpoint}?Action=login&Issuer={}&Destination={}&SigninToken={}",
+        encode(ISSUER),
+        encode(destination),
+        encode(token.expose())
+    ))
+}
+
+/// An HTTP error in words, without the URL (which holds the credentials).
+fn describe(error: &ureq::Error) -> String {
+    match error {
+        ureq::Error::Io(e) => e.to_string(),
+        ureq::Error::Timeout(_) => "timed out".into(),
+        ureq::Error::HostNotFound => "host not found".into(),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::StatusCode(code) => format!("HTTP {code}"),
+        ureq::Error::Tls(e) => format!("TLS: {e}"),
+        ureq::Error::BodyExceedsLimit(_) => "the answer is too large".into(),
+        _ => "the request failed".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credentials() -> Credentials {
+        Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("se/cr+et"),
+            session_token: Secret::new("to=ken"),
+            expiration: crate::domain::clock::now(),
+        }
+    }
+
+    #[test]
+    fn the_token_request_carries_the_session_json_encoded() {
+        let url = token_request_url("https://signin.aws.amazon.com/federation", &credentials(), Some(3600));
+        assert_eq!(
+            url.expose(),
+            "https://signin.aws.amazon.com/federation?Action=getSigninToken&SessionDuration=3600&Session=\
+             %7B%22sessionId%22%3A%22ASIAEXAMPLE%22%2C%22sessionKey%22%3A%22se%2Fcr%2Bet%22%2C\
+             %22sessionToken%22%3A%22to%3Dken%22%7D"
+        );
+        let chained = token_request_url("https://x/federation", &credentials(), None);
+        assert!(!chained.expose().contains("SessionDuration"));
+    }
+
+    #[test]
+    fn the_login_link_encodes_the_destination_and_token() {
+        let url = login_url(
+            "https://signin.aws.amazon.com/federation",
+            "https://console.aws.amazon.com/s3/home?region=eu-west-1",
+            &Secret::new("tok+/="),
+        );
+        assert_eq!(
+            url.expose(),
+            "https://signin.aws.amazon.com/federation?Action=login&Issuer=xacct&Destination=\
+             https%3A%2F%2Fconsole.aws.amazon.com%2Fs3%2Fhome%3Fregion%3Deu-west-1&SigninToken=tok%2B%2F%3D"
+        );
+    }
+
+    #[test]
+    fn endpoints_are_https_or_loopback_http() {
+        for good in [
+            "https://signin.aws.amazon.com/federation",
+            "https://proxy.example/federation",
+            "http://127.0.0.1:8080/federation",
+            "http://localhost:1/federation",
+            "http://[::1]:1/federation",
+        ] {
+            assert_eq!(check_endpoint(good, Origin::Environment).unwrap(), good);
+        }
+        for bad in [
+            "http://example.com/federation",
+            "ftp://127.0.0.1/x",
+            "signin.aws.amazon.com",
+            "https://u@signin.aws.amazon.com/federation",
+            "https://signin.aws.amazon.com/federation?x=1",
+            "https://signin.aws.amazon.com/federation#x",
+            "http://127.0.0.1.evil.example/federation",
+            "http://127.0.0.1@evil.example/federation",
+            "https://signin.aws.amazon.com/fed\neration",
+        ] {
+            assert!(check_endpoint(bad, Origin::Environment).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_config_file_names_only_aws_sign_in_hosts() {
+        for good in [
+            "https://signin.aws.amazon.com/federation",
+            "https://us-east-1.signin.aws.amazon.com/federation",
+            "https://signin.amazonaws-us-gov.com/federation",
+            "https://signin.amazonaws.cn/federation",
+        ] {
+            assert_eq!(check_endpoint(good, Origin::ConfigFile).unwrap(), good);
+        }
+        // Uppercase is the same host, given back in the form that is used.
+        assert_eq!(
+            check_endpoint("https://SIGNIN.aws.amazon.com/federation", Origin::ConfigFile).unwrap(),
+            "https://signin.aws.amazon.com/federation"
+        );
+        for bad in [
+            "https://signin.aws.amazon.com.evil.example/federation",
+            "https://evilsignin.aws.amazon.com/federation",
+            "https://signin.aws.amazon.com./federation",
+            "https://aws.amazon.com/federation",
+            "https://evil.example/signin.aws.amazon.com",
+            "https://signin.aws.amazon.com:8443/federation",
+            "http://signin.aws.amazon.com/federation",
+            "http://127.0.0.1:8080/federation",
+            "https://localhost/federation",
+            "https://signin%2eaws.amazon.com.evil.example/federation",
+        ] {
+            let err = check_endpoint(bad, Origin::ConfigFile).unwrap_err().0;
+            assert!(err.contains(ENDPOINT_VAR), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn default_endpoints_by_partition() {
+        assert_eq!(
+            endpoint_from(None, "aws", None).unwrap(),
+            "https://signin.aws.amazon.com/federation"
+        );
+        assert_eq!(
+            endpoint_from(None, "aws-us-gov", None).unwrap(),
+            "https://signin.amazonaws-us-gov.com/federation"
+        );
+        assert_eq!(
+            endpoint_from(None, "aws-cn", None).unwrap(),
+            "https://signin.amazonaws.cn/federation"
+        );
+        let configured = Some("https://us-east-1.signin.aws.amazon.com/federation");
+        assert_eq!(
+            endpoint_from(None, "aws", configured).unwrap(),
+            "https://us-east-1.signin.aws.amazon.com/federation"
+        );
+        // The environment wins over the config, and is checked like it.
+        let from_env = Some("http://localhost:7/federation".to_owned());
+        assert_eq!(
+            endpoint_from(from_env, "aws", configured).unwrap(),
+            "http://localhost:7/federation"
+        );
+        assert!(endpoint_from(Some("http://example.com/f".into()), "aws", None).is_err());
+    }
+}

@@ -1,0 +1,29 @@
+//! An account of the organization, as listed, and what a listing fetches.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    /// Untrusted text (1-128 characters of anything): quote or clean it before printing.
+    pub name: String,
+    pub email: String,
+    /// `State`, falling back to the retiring `Status`.
+    pub state: String,
+    /// When the account joined the organization (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined: Option<String>,
+    /// The OU path, such as `Root/Workloads/Prod`, when fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou: Option<String>,
+    /// The account's tags, when fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// What to fetch besides the account list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Detail {
+    pub ou_paths: bool,
+    pub tags: bool,
+}

@@ -1,0 +1,202 @@
+//! Running one command in many accounts (`xacct exec --all|--ou|--accounts`):
+//! a bounded number at a time, each with its own role session from the
+//! cache or STS, output prefixed (or grouped) by account, and a summary of
+//! failures. A failure in one account never stops the others.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+use anyhow::{bail, Result};
+
+use crate::app::Context;
+use crate::domain::account::Account;
+use crate::domain::credentials::EnvChange;
+use crate::domain::text;
+use crate::org::directory;
+use crate::org::filter::AccountFilter;
+use crate::session::target::TargetName;
+use crate::session::{self, Sessions};
+use crate::store::config::Options;
+
+/// What happened in one account.
+enum Outcome {
+    Exited(i32),
+    Failed(String),
+}
+
+struct Job {
+    account: Account,
+    /// The account name as printed: cleaned and padded to align the prefixes.
+    label: String,
+}
+
+/// One command to run in every ACTIVE account a filter picks.
+pub struct FanOut {
+    pub filter: AccountFilter,
+    /// The role to assume in each account (default: the config's, else the default role).
+    pub role: Option<String>,
+    /// How many accounts at a time.
+    pub jobs: usize,
+    /// Print each account's output in one block instead of prefixed lines.
+    pub group: bool,
+    pub command: Vec<String>,
+    /// The session options from the command line (profiles and defaults apply under them).
+    pub options: Options,
+    pub token_code: Option<String>,
+    pub refresh: bool,
+}
+
+pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
+    let filter = &args.filter;
+    let options = &args.options;
+    let list = directory::account_list(ctx, options, false, filter.detail())?;
+    let accounts: Vec<Account> = list.accounts.into_iter().filter(|a| filter.matches(a)).collect();
+    if accounts.is_empty() {
+        bail!("no ACTIVE account matches: see `xacct accounts` (with --ou-paths for OUs)");
+    }
+    let width = accounts
+        .iter()
+        .map(|a| unicode_width::UnicodeWidthStr::width(text::terminal(&a.name).as_str()))
+        .max()
+        .unwrap_or(0);
+    let jobs: VecDeque<Job> = accounts
+        .into_iter()
+        .map(|account| {
+            let name = text::terminal(&account.name);
+            let pad = width - unicode_width::UnicodeWidthStr::width(name.as_str());
+            Job {
+                label: format!("{name}{}", " ".repeat(pad)),
+                account,
+            }
+        })
+        .collect();
+    let total = jobs.len();
+    tracing::debug!(accounts = total, jobs = args.jobs, "running in many accounts");
+
+    let queue = Mutex::new(jobs);
+    let failures = Mutex::new(Vec::new());
+    let sessions = Sessions::new(ctx, args.token_code.clone(), args.refresh).preload();
+    std::thread::scope(|scope| {
+        for _ in 0..args.jobs.min(total) {
+            scope.spawn(|| {
+                loop {
+                    // Not `while let ... = queue.lock()...`: the guard would live
+                    // through the loop body and run the accounts one at a time.
+                    let next = queue.lock().unwrap().pop_front();
+                    let Some(job) = next else { break };
+                    let outcome = run_one(&job, args, &sessions, ctx, marker);
+                    let failed = match outcome {
+                        Outcome::Exited(0) => None,
+                        Outcome::Exited(code) => Some(format!("exit status {code}")),
+                        Outcome::Failed(why) => Some(why),
+                    };
+                    if let Some(why) = failed {
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push((job.label.trim_end().to_owned(), text::message(&why)));
+                    }
+                }
+            });
+        }
+    });
+
+    let mut failures = failures.into_inner().unwrap();
+    if failures.is_empty() {
+        eprintln!("xacct: ran in {total} accounts, all succeeded");
+        return Ok(0);
+    }
+    failures.sort();
+    eprintln!("xacct: ran in {total} accounts, {} failed:", failures.len());
+    for (name, why) in &failures {
+        eprintln!("xacct:   {name}: {why}");
+    }
+    Ok(1)
+}
+
+fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker: &str) -> Outcome {
+    let target = TargetName {
+        account: job.account.id.clone(),
+        role: args.role.clone(),
+    };
+    let prepared = session::plan(ctx, &target, args.options.clone()).and_then(|plan| {
+        let entry = sessions.obtain(&plan)?;
+        let region = session::output_region(&plan.target, &entry);
+        Ok((plan.target.role.name.clone(), entry.credentials, region))
+    });
+    let (role, credentials, region) = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            let why = text::message(&format!("{e:#}"));
+            eprintln!("{} | xacct: {why}", job.label);
+            return Outcome::Failed(why);
+        }
+    };
+    let mut command = command_with(&args.command, &credentials.env_change(region.as_deref()));
+    command.env(marker, text::terminal(&format!("{} {role}", job.account.name)));
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            return Outcome::Failed(format!(
+                "cannot run {}: {e}",
+                crate::domain::validate::shown(&args.command[0])
+            ))
+        }
+    };
+    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    if args.group {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        std::thread::scope(|s| {
+            s.spawn(|| BufReader::new(stderr).read_to_end(&mut err));
+            let _ = BufReader::new(stdout).read_to_end(&mut out);
+        });
+        let header = format!("== {} ({}) ==\n", job.label.trim_end(), job.account.id);
+        let mut lock = std::io::stdout().lock();
+        let _ = lock.write_all(header.as_bytes()).and_then(|_| lock.write_all(&out));
+        drop(lock);
+        let _ = std::io::stderr().lock().write_all(&err);
+    } else {
+        std::thread::scope(|s| {
+            s.spawn(|| prefix_lines(stderr, &job.label, &mut std::io::stderr()));
+            prefix_lines(stdout, &job.label, &mut std::io::stdout());
+        });
+    }
+    match child.wait() {
+        Ok(status) => Outcome::Exited(status.code().unwrap_or(128)),
+        Err(e) => Outcome::Failed(format!("cannot wait for the command: {e}")),
+    }
+}
+
+/// `command` with the session's variables set and the confusing ones removed.
+pub fn command_with(argv: &[String], change: &EnvChange) -> Command {
+    let (program, rest) = argv.split_first().expect("clap requires a command");
+    let mut command = Command::new(program);
+    command.args(rest);
+    for name in &change.unset {
+        command.env_remove(name);
+    }
+    command.envs(change.set.iter().map(|(name, value)| (name, value)));
+    command
+}
+
+/// Copies `from` to `to` line by line, each line prefixed with the account;
+/// one write per line, so lines of different accounts never interleave.
+fn prefix_lines(from: impl Read, label: &str, to: &mut impl Write) {
+    let mut reader = BufReader::new(from);
+    let mut line = Vec::new();
+    while reader.read_until(b'\n', &mut line).unwrap_or(0) > 0 {
+        if !line.ends_with(b"\n") {
+            line.push(b'\n');
+        }
+        let mut prefixed = format!("{label} | ").into_bytes();
+        prefixed.extend_from_slice(&line);
+        let _ = to.write_all(&prefixed);
+        line.clear();
+    }
+}

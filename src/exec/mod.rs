@@ -1,0 +1,3 @@
+//! Running commands with role sessions in their environment.
+
+pub mod fanout;

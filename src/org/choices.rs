@@ -1,0 +1,215 @@
+//! What a person can choose from when the account or role is left out (the
+//! picker) or half typed (completions): the cached organization accounts, the
+//! config's profiles, and the roles known for an account. Reads local files
+//! only, never the network.
+
+use std::collections::BTreeMap;
+
+use crate::domain::account::Account;
+use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
+use crate::store::accounts;
+use crate::store::config::Config;
+use crate::store::file::PrivateDir;
+use crate::store::recent::RecentUse;
+
+/// One line of the account picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChoice {
+    Account(Account),
+    /// A profile from the config file (it names its own account and role).
+    Profile {
+        name: String,
+        account: String,
+        role: Option<String>,
+    },
+    /// An account used lately that is not in any cached list (given by ID).
+    Id(String),
+}
+
+impl AccountChoice {
+    /// What the picker shows. Account names are untrusted: the terminal rule applies.
+    pub fn label(&self) -> String {
+        match self {
+            AccountChoice::Account(account) => account_label(account),
+            AccountChoice::Profile { name, account, role } => {
+                let role = role.as_deref().unwrap_or("default role");
+                crate::domain::text::terminal(&format!("{name}  (profile: {account}, {role})"))
+            }
+            AccountChoice::Id(id) => id.clone(),
+        }
+    }
+}
+
+/// `NAME  ID`, as the picker shows an account.
+// Kept in one place so that more of the account (such as its OU path) can be shown later.
+pub fn account_label(account: &Account) -> String {
+    let ou = account.ou.as_deref().map(|ou| format!("  {ou}")).unwrap_or_default();
+    crate::domain::text::terminal(&format!("{}  {}{ou}", account.name, account.id))
+}
+
+/// Every account of every cached list (fresh or not: names rarely change),
+/// once each, by name.
+pub fn cached_accounts(cache: &PrivateDir) -> Vec<Account> {
+    let lists = accounts::load_all(cache).unwrap_or_default();
+    let mut by_id: BTreeMap<String, Account> = BTreeMap::new();
+    // Newest list last, so that its names win.
+    let mut lists: Vec<_> = lists.into_values().collect();
+    lists.sort_by_key(|l| l.fetched_at);
+    for account in lists.into_iter().flat_map(|l| l.accounts) {
+        by_id.insert(account.id.clone(), account);
+    }
+    let mut all: Vec<Account> = by_id.into_values().collect();
+    all.sort_by_key(|a| (a.name.to_lowercase(), a.id.clone()));
+    all
+}
+
+/// The account ID `text` (an ID, alias, account name or role ARN) stands for,
+/// as far as the config and the cached accounts tell without the network.
+pub fn offline_account_id(text: &str, config: &Config, accounts: &[Account]) -> Option<String> {
+    let text = config.aliases.get(text).map(String::as_str).unwrap_or(text);
+    if let Some(parts) = RoleSpec::parse(text).ok().and_then(|r| r.arn_parts) {
+        return Some(parts.account_id);
+    }
+    if crate::domain::validate::is_account_id(text) {
+        return Some(text.to_owned());
+    }
+    crate::org::account::find_by_name(accounts, text)
+        .ok()
+        .map(|a| a.id.clone())
+}
+
+/// The picker's accounts: recently used first (newest first), then the config's
+/// profiles, then the organization's accounts by name.
+pub fn account_choices(config: &Config, accounts: &[Account], recent: &[RecentUse]) -> Vec<AccountChoice> {
+    let mut choices: Vec<AccountChoice> = Vec::new();
+    let profile = |name: &str| {
+        config.profiles.get(name).map(|p| AccountChoice::Profile {
+            name: name.to_owned(),
+            account: p.account.clone(),
+            role: p.options.role.as_ref().map(RoleSpec::console_name),
+        })
+    };
+    for used in recent {
+        let choice = match &used.profile {
+            Some(name) => profile(name),
+            None => Some(match accounts.iter().find(|a| a.id == used.account_id) {
+                Some(account) => AccountChoice::Account(account.clone()),
+                None => AccountChoice::Id(used.account_id.clone()),
+            }),
+        };
+        if let Some(choice) = choice {
+            choices.push(choice);
+        }
+    }
+    choices.extend(config.profiles.keys().filter_map(|name| profile(name)));
+    choices.extend(accounts.iter().cloned().map(AccountChoice::Account));
+    let mut seen = Vec::new();
+    choices.retain(|c| {
+        let first = !seen.contains(c);
+        if first {
+            seen.push(c.clone());
+        }
+        first
+    });
+    choices
+}
+
+/// Roles known for `account_id` (every role known, when `None`): recently used
+/// first, then the roles of the config's profiles for it, the config's default
+/// role and OrganizationAccountAccessRole. As typed: `path/Name`.
+pub fn roles_for(account_id: Option<&str>, config: &Config, accounts: &[Account], recent: &[RecentUse]) -> Vec<String> {
+    let mut roles: Vec<String> = recent
+        .iter()
+        .filter(|u| account_id.is_none_or(|id| u.account_id == id))
+        .map(|u| u.role.clone())
+        .collect();
+    for profile in config.profiles.values() {
+        let for_account =
+            account_id.is_none_or(|id| offline_account_id(&profile.account, config, accounts).as_deref() == Some(id));
+        if let (true, Some(role)) = (for_account, &profile.options.role) {
+            roles.push(role.console_name());
+        }
+    }
+    roles.extend(config.defaults.role.as_ref().map(RoleSpec::console_name));
+    roles.push(DEFAULT_ROLE.to_owned());
+    let mut seen = std::collections::HashSet::new();
+    roles.retain(|r| seen.insert(r.clone()));
+    roles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn config() -> Config {
+        Config::parse(
+            Path::new("/x/config.toml"),
+            "[defaults]\nrole = \"ReadOnly\"\n[aliases]\nd = \"DEMO\"\n\
+             [profiles.ops]\naccount = \"d\"\nrole = \"team/Ops\"\n\
+             [profiles.other]\naccount = \"222222222222\"\nrole = \"Other\"\n",
+        )
+        .unwrap()
+    }
+
+    fn accounts() -> Vec<Account> {
+        let json = r#"[{"id":"111111111111","name":"DEMO","email":"","state":"ACTIVE"},
+                       {"id":"222222222222","name":"prod","email":"","state":"ACTIVE"}]"#;
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn used(account: &str, role: &str, profile: Option<&str>) -> RecentUse {
+        RecentUse {
+            account_id: account.into(),
+            role: role.into(),
+            profile: profile.map(str::to_owned),
+            used_at: crate::domain::clock::now(),
+        }
+    }
+
+    #[test]
+    fn recent_accounts_come_first_then_profiles_then_the_organization() {
+        let recent = [used("222222222222", "X", None), used("999999999999", "Y", None)];
+        let labels: Vec<String> = account_choices(&config(), &accounts(), &recent)
+            .iter()
+            .map(AccountChoice::label)
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "prod  222222222222",
+                "999999999999",
+                "ops  (profile: d, team/Ops)",
+                "other  (profile: 222222222222, Other)",
+                "DEMO  111111111111",
+            ]
+        );
+    }
+
+    #[test]
+    fn roles_of_an_account_from_recent_use_profiles_and_defaults() {
+        let recent = [
+            used("111111111111", "Recent", None),
+            used("222222222222", "Elsewhere", None),
+        ];
+        let roles = roles_for(Some("111111111111"), &config(), &accounts(), &recent);
+        assert_eq!(
+            roles,
+            ["Recent", "team/Ops", "ReadOnly", "OrganizationAccountAccessRole"]
+        );
+        let all = roles_for(None, &config(), &accounts(), &recent);
+        assert_eq!(all[..2], ["Recent", "Elsewhere"]);
+    }
+
+    #[test]
+    fn labels_neutralise_control_characters_and_show_the_ou() {
+        let mut account = accounts().remove(0);
+        account.name = "evil\u{1b}[2Jname".into();
+        assert_eq!(account_label(&account), "evil?[2Jname  111111111111");
+        account.ou = Some("Root/Workloads/Prod".into());
+        assert_eq!(
+            account_label(&account),
+            "evil?[2Jname  111111111111  Root/Workloads/Prod"
+        );
+    }
+}

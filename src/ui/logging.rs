@@ -1,0 +1,137 @@
+//! `-v` logging to stderr through `tracing`. Every line passes through a
+//! redactor first: the SDK's own trace output can hold HTTP bodies, and an
+//! STS answer holds a secret key and a session token.
+
+use std::io::{self, Write};
+
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::EnvFilter;
+
+/// Starts logging when asked for (`-v`, `-vv`, or `RUST_LOG`); otherwise
+/// installs nothing, so the fast path pays nothing.
+pub fn init(verbosity: u8) {
+    let filter = match (std::env::var("RUST_LOG"), verbosity) {
+        (Ok(spec), _) if !spec.is_empty() => EnvFilter::new(spec),
+        (_, 0) => return,
+        (_, 1) => EnvFilter::new("xacct=debug"),
+        (_, 2) => EnvFilter::new("xacct=trace,aws_config=debug,aws_smithy_runtime=debug,aws_sdk_sts=debug"),
+        _ => EnvFilter::new("trace"),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(RedactingStderr)
+        .with_ansi(false)
+        .with_target(true)
+        .try_init();
+}
+
+/// Field names whose values are secrets, as they appear in AWS answers, SDK
+/// debug output and environment variables.
+const SECRET_FIELDS: [&str; 10] = [
+    "SecretAccessKey",
+    "SessionToken",
+    "SigninToken",
+    "secret_access_key",
+    "session_token",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "sessionKey",
+    "sessionToken",
+    "Signature",
+];
+
+/// `text` with the value after each secret field name replaced by `(redacted)`.
+/// A value runs until a character that cannot be part of a key or token.
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_owned();
+    for field in SECRET_FIELDS {
+        let mut from = 0;
+        while let Some(found) = out[from..].find(field) {
+            let start = from + found + field.len();
+            // Skip the separator: `>`, `=`, `: `, `":"`, `: "` ...
+            let value_start = start
+                + out[start..]
+                    .char_indices()
+                    .find(|(_, c)| !matches!(c, '>' | '=' | ':' | ' ' | '"' | '\'' | '\\'))
+                    .map_or(out.len() - start, |(i, _)| i);
+            let value_end = value_start
+                + out[value_start..]
+                    .char_indices()
+                    .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '%' | '-' | '_')))
+                    .map_or(out.len() - value_start, |(i, _)| i);
+            if value_end > value_start && !out[value_start..value_end].starts_with("(redacted)") {
+                out.replace_range(value_start..value_end, "(redacted)");
+            }
+            from = value_start.min(out.len());
+            if from >= out.len() {
+                break;
+            }
+            from += 1;
+        }
+    }
+    out
+}
+
+struct RedactingStderr;
+
+/// Buffers one event, then writes it redacted in one piece.
+pub struct RedactingLine(Vec<u8>);
+
+impl Write for RedactingLine {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for RedactingLine {
+    fn drop(&mut self) {
+        // Events quote names and answers: the terminal rule applies to each line.
+        let text: String = redact(&String::from_utf8_lossy(&self.0))
+            .split_inclusive('\n')
+            .map(|line| match line.strip_suffix('\n') {
+                Some(bare) => format!("{}\n", crate::domain::text::terminal(bare)),
+                None => crate::domain::text::terminal(line),
+            })
+            .collect();
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
+impl<'a> MakeWriter<'a> for RedactingStderr {
+    type Writer = RedactingLine;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingLine(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_values_in_xml_json_debug_and_env_forms() {
+        let cases = [
+            (
+                "<SecretAccessKey>abc+/=123</SecretAccessKey>",
+                "<SecretAccessKey>(redacted)</SecretAccessKey>",
+            ),
+            (r#"{"SessionToken":"FQo/x=="}"#, r#"{"SessionToken":"(redacted)"}"#),
+            (
+                "secret_access_key: \"s3cr3t\", x",
+                "secret_access_key: \"(redacted)\", x",
+            ),
+            ("AWS_SESSION_TOKEN=tok123 next", "AWS_SESSION_TOKEN=(redacted) next"),
+            ("Signature=abcdef0123", "Signature=(redacted)"),
+            ("nothing secret", "nothing secret"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact(input), want, "{input}");
+        }
+    }
+}
