@@ -54,6 +54,7 @@ pub struct Directory<'a> {
 }
 
 /// How the list was obtained, for a warning when it is old.
+#[derive(Debug)]
 pub enum Freshness {
     /// From a list fetched at this time, within the TTL.
     Fresh(OffsetDateTime),
@@ -196,4 +197,171 @@ impl Directory<'_> {
 /// A file-name-safe form of a source name.
 fn hex(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn account(id: &str, name: &str) -> Account {
+        Account {
+            id: id.into(),
+            name: name.into(),
+            state: "ACTIVE".into(),
+            ..Account::default()
+        }
+    }
+
+    /// A directory of the `org` profile over a fresh cache, and a fake
+    /// Organizations that counts its calls.
+    struct Fixture {
+        _root: tempfile::TempDir,
+        cache: PrivateDir,
+        fetches: Cell<usize>,
+        now: OffsetDateTime,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            let root = tempfile::tempdir().unwrap();
+            let cache = PrivateDir::at(root.path().join("cache"));
+            Self {
+                _root: root,
+                cache,
+                fetches: Cell::new(0),
+                now: crate::domain::clock::now().replace_nanosecond(0).unwrap(),
+            }
+        }
+
+        fn directory(&self, profile: &str, later_secs: i64) -> Directory<'_> {
+            Directory {
+                cache: &self.cache,
+                source: Source {
+                    profile: Some(profile.into()),
+                },
+                ttl_secs: 3600,
+                now: self.now + time::Duration::seconds(later_secs),
+            }
+        }
+
+        /// The organization as the fake answers it, fetched as `expected`.
+        fn fetch<'a>(&'a self, expected: &'a str) -> impl FnOnce(&Source, Detail) -> Result<Vec<Account>> + 'a {
+            move |source, _detail| {
+                assert_eq!(source.profile.as_deref(), Some(expected));
+                self.fetches.set(self.fetches.get() + 1);
+                Ok(vec![
+                    account("111111111111", "DEMO"),
+                    account("222222222222", "prod-01"),
+                ])
+            }
+        }
+
+        fn unreachable(&self) -> impl FnOnce(&Source, Detail) -> Result<Vec<Account>> + '_ {
+            move |_, _| {
+                self.fetches.set(self.fetches.get() + 1);
+                anyhow::bail!("cannot reach organizations.us-east-1.amazonaws.com")
+            }
+        }
+    }
+
+    #[test]
+    fn a_list_is_fetched_once_per_ttl_and_again_on_refresh() {
+        let f = Fixture::new();
+        let dir = f.directory("org", 0);
+        assert_eq!(
+            dir.list(false, Detail::default(), f.fetch("org"))
+                .unwrap()
+                .accounts
+                .len(),
+            2
+        );
+        assert_eq!(
+            dir.list(false, Detail::default(), f.fetch("org"))
+                .unwrap()
+                .accounts
+                .len(),
+            2
+        );
+        assert_eq!(f.fetches.get(), 1, "the second listing is served from the cache");
+        dir.list(true, Detail::default(), f.fetch("org")).unwrap();
+        assert_eq!(f.fetches.get(), 2, "--refresh fetches again");
+        f.directory("org", 3599)
+            .list(false, Detail::default(), f.fetch("org"))
+            .unwrap();
+        assert_eq!(f.fetches.get(), 2, "still within the TTL");
+        f.directory("org", 3601)
+            .list(false, Detail::default(), f.fetch("org"))
+            .unwrap();
+        assert_eq!(f.fetches.get(), 3, "past the TTL");
+    }
+
+    #[test]
+    fn a_list_without_the_detail_asked_for_is_fetched_again_keeping_what_it_had() {
+        let f = Fixture::new();
+        let dir = f.directory("org", 0);
+        let ou_paths = Detail {
+            ou_paths: true,
+            tags: false,
+        };
+        dir.list(false, ou_paths, f.fetch("org")).unwrap();
+        let tags = Detail {
+            ou_paths: false,
+            tags: true,
+        };
+        let list = dir.list(false, tags, f.fetch("org")).unwrap();
+        assert_eq!(f.fetches.get(), 2);
+        assert!(list.with_ou_paths && list.with_tags, "the new list keeps the OU paths");
+        dir.list(false, Detail::default(), f.fetch("org")).unwrap();
+        assert_eq!(f.fetches.get(), 2, "a list with more detail serves a plain listing");
+    }
+
+    #[test]
+    fn names_resolve_any_case_and_are_remembered() {
+        let f = Fixture::new();
+        let dir = f.directory("org", 0);
+        let (found, freshness) = dir.find("demo", f.fetch("org")).unwrap();
+        assert_eq!((found.id.as_str(), found.name.as_str()), ("111111111111", "DEMO"));
+        assert!(matches!(freshness, Freshness::Fresh(at) if at == f.now));
+        assert_eq!(f.fetches.get(), 1);
+        // The list is gone, but the name was remembered for this source.
+        std::fs::remove_file(f.cache.file(accounts::FILE)).unwrap();
+        let (found, _) = dir.find("Demo", f.unreachable()).unwrap();
+        assert_eq!(found.id, "111111111111");
+        assert_eq!(f.fetches.get(), 1, "a remembered name needs no list");
+    }
+
+    #[test]
+    fn an_unknown_name_suggests_close_ones() {
+        let f = Fixture::new();
+        let error = f.directory("org", 0).find("prod-1", f.fetch("org")).unwrap_err();
+        assert!(format!("{error:#}").contains("did you mean `prod-01`"), "{error:#}");
+    }
+
+    #[test]
+    fn an_old_list_serves_when_the_fetch_fails_and_says_why() {
+        let f = Fixture::new();
+        f.directory("org", 0)
+            .list(false, Detail::default(), f.fetch("org"))
+            .unwrap();
+        let (found, freshness) = f.directory("org", 7200).find("prod-01", f.unreachable()).unwrap();
+        assert_eq!(found.id, "222222222222");
+        assert!(matches!(&freshness, Freshness::Stale(why) if why.contains("cannot reach")));
+        let error = f.directory("other", 0).find("prod-01", f.unreachable()).unwrap_err();
+        assert!(
+            format!("{error:#}").starts_with("cannot look up account name `prod-01`: cannot reach"),
+            "{error:#}"
+        );
+    }
+
+    #[test]
+    fn each_source_has_its_own_list() {
+        let f = Fixture::new();
+        f.directory("orgA", 0)
+            .list(false, Detail::default(), f.fetch("orgA"))
+            .unwrap();
+        f.directory("orgB", 0).find("demo", f.fetch("orgB")).unwrap();
+        assert_eq!(f.fetches.get(), 2, "orgB does not borrow orgA's list");
+    }
 }
