@@ -367,30 +367,41 @@ struct Announced {
 
 /// One of the scripts/ loopback services (see scripts/loopback_service.py):
 /// started with the pinned venv's Python, its one-line JSON announcement read,
-/// stopped (stdin closed, then killed) when dropped.
+/// stopped (stdin closed, then killed) when dropped. What it says on stderr
+/// is kept out of the test output, and shown only when the test fails.
 struct Service {
     child: Child,
     stdin: Option<ChildStdin>,
+    script: String,
+    log: tempfile::NamedTempFile,
 }
 
 impl Service {
     fn start<T: serde::de::DeserializeOwned>(script: &str, args: &[&str]) -> (Self, T) {
+        let log = tempfile::NamedTempFile::new().expect("a temporary file for the service's log");
         let mut child = Command::new(venv_python())
             .arg(repo_root().join("scripts").join(script))
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(log.reopen().expect("the service's log")))
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start scripts/{script}: {e}"));
         let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap();
+        let service = Self {
+            child,
+            stdin,
+            script: script.to_owned(),
+            log,
+        };
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
+        BufReader::new(stdout)
             .read_line(&mut line)
             .unwrap_or_else(|e| panic!("cannot read what scripts/{script} announced: {e}"));
         let announced =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("scripts/{script} did not start ({e}): {line:?}"));
-        (Self { child, stdin }, announced)
+        (service, announced)
     }
 }
 
@@ -399,6 +410,10 @@ impl Drop for Service {
         drop(self.stdin.take());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let said = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+            eprintln!("--- scripts/{} said on stderr:\n{said}--- end of scripts/{}", self.script, self.script);
+        }
     }
 }
 
