@@ -2,6 +2,7 @@
 //! file): its switch-role palette and display names, and which federation
 //! endpoints may receive console credentials.
 
+use crate::domain::partition::Partition;
 use crate::domain::validate::{shown, Invalid};
 
 /// The console's own switch-role palette.
@@ -60,9 +61,9 @@ pub enum Origin {
 /// AWS's sign-in hosts, one per partition; their subdomains (regional
 /// sign-in, `us-east-1.signin.aws.amazon.com`) are AWS's too.
 const AWS_SIGNIN_HOSTS: [&str; 3] = [
-    "signin.aws.amazon.com",
-    "signin.amazonaws-us-gov.com",
-    "signin.amazonaws.cn",
+    Partition::Aws.signin_host(),
+    Partition::AwsUsGov.signin_host(),
+    Partition::AwsCn.signin_host(),
 ];
 
 /// An endpoint URL, parsed and given back in the form it is then used in (so

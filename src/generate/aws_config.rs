@@ -35,7 +35,7 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
             skipped.push(name);
             continue;
         }
-        let role_arn = role.arn(&selection.partition, &account.id);
+        let role_arn = role.arn(selection.partition, account.id);
         let _ = writeln!(out, "\n[profile {name}]");
         let ou = account.ou.as_deref().map(|ou| format!(", {ou}")).unwrap_or_default();
         let comment = text::ini_comment(&format!("{} ({}){ou}", account.name, account.id));

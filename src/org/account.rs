@@ -57,7 +57,7 @@ mod tests {
 
     fn account(id: &str, name: &str) -> Account {
         Account {
-            id: id.into(),
+            id: id.parse().unwrap(),
             name: name.into(),
             email: String::new(),
             state: "ACTIVE".into(),

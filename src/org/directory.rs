@@ -97,7 +97,11 @@ impl Directory<'_> {
             let account = Account {
                 id: known.id,
                 name: known.name,
-                ..Account::default()
+                email: String::new(),
+                state: String::new(),
+                joined: None,
+                ou: None,
+                tags: None,
             };
             return Ok((account, Freshness::Fresh(known.listed_at)));
         }
@@ -105,7 +109,7 @@ impl Directory<'_> {
         let (account, freshness, list) = self.find_in_lists(&owner, name, fetch)?;
         if let Freshness::Fresh(listed_at) = freshness {
             let resolved = names::Resolved {
-                id: account.id.clone(),
+                id: account.id,
                 name: account.name.clone(),
                 listed_at,
                 list,
