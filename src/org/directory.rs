@@ -130,12 +130,12 @@ impl Directory<'_> {
     ) -> Result<(Account, Freshness, String)> {
         let mut lists = accounts::load_all(self.cache)?;
         if let Some(list) = lists.get(&owner.name).filter(|l| l.is_fresh(self.now, self.ttl_secs)) {
-            let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+            let found = account::find_by_name(&list.accounts, name)?;
             return Ok((found.clone(), Freshness::Fresh(list.fetched_at), owner.name.clone()));
         }
         match self.fetch_and_save(&owner.fetch_as, false, Detail::default(), fetch) {
             Ok(list) => {
-                let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+                let found = account::find_by_name(&list.accounts, name)?;
                 Ok((
                     found.clone(),
                     Freshness::Fresh(list.fetched_at),
@@ -152,7 +152,7 @@ impl Directory<'_> {
                         crate::domain::validate::shown(name)
                     )));
                 };
-                let found = account::find_by_name(&stale.accounts, name).map_err(anyhow::Error::msg)?;
+                let found = account::find_by_name(&stale.accounts, name)?;
                 Ok((
                     found.clone(),
                     Freshness::Stale(format!("{fetch_error:#}")),
