@@ -1,6 +1,7 @@
 //! Every byte of shell code xacct prints: setting and unsetting variables in
 //! each supported shell, and the `xacct init` wrappers (init.rs).
 
+pub mod command;
 pub mod init;
 pub mod quote;
 
