@@ -7,7 +7,7 @@ pub mod signin_page;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::domain::account_id::AccountId;
-use crate::domain::console::MAX_DISPLAY_NAME;
+use crate::domain::console::{is_host_or_subdomain, MAX_DISPLAY_NAME};
 use crate::domain::partition::Partition;
 use crate::domain::validate::{shown, Invalid};
 
@@ -64,8 +64,7 @@ pub fn check_destination(text: &str, partition: Partition) -> Result<String, Inv
     let Some(url::Host::Domain(parsed_host)) = url.host() else {
         return Err(bad());
     };
-    let on_console = !parsed_host.split('.').any(str::is_empty)
-        && (parsed_host == host || parsed_host.strip_suffix(host).is_some_and(|sub| sub.ends_with('.')));
+    let on_console = is_host_or_subdomain(parsed_host, host);
     let plain = url.scheme() == "https"
         && url.username().is_empty()
         && url.password().is_none()
