@@ -240,3 +240,66 @@ fn aws_config_write_goes_through_a_symlinked_config() {
         format!("arn:aws:sts::{prod}:assumed-role/OrganizationAccountAccessRole/alice")
     );
 }
+
+#[test]
+fn credential_process_runs_xacct_from_a_path_with_spaces_quotes_and_dollars() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    // A copy of xacct in a directory whose name a shell would read otherwise.
+    let odd_dir = home.path().join("my apps/it's \"odd\" $HOME $(id) `id` \\x");
+    std::fs::create_dir_all(&odd_dir).unwrap();
+    let copy = odd_dir.join("xacct");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("xacct"), &copy).unwrap();
+    let config = home.path().join("aws-config");
+    let mut cmd = std::process::Command::new(&copy);
+    home.apply(&mut cmd);
+    cmd.args([
+        "generate",
+        "aws-config",
+        "--name",
+        "prod-01",
+        "--role",
+        "OrganizationAccountAccessRole",
+        "--write",
+        config.to_str().unwrap(),
+    ]);
+    common::output_of(&mut cmd).ok();
+
+    // botocore splits the line back into the copy's exact path and arguments.
+    let written = std::fs::read_to_string(&config).unwrap();
+    let line = written
+        .lines()
+        .find_map(|l| l.strip_prefix("credential_process = "))
+        .unwrap_or_else(|| panic!("no credential_process in {written}"));
+    let python = common::venv_python();
+    let split = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import json, sys; from botocore.compat import compat_shell_split; \
+             print(json.dumps(compat_shell_split(sys.argv[1])))",
+            line,
+        ])
+        .output()
+        .unwrap();
+    assert!(split.status.success(), "{}", String::from_utf8_lossy(&split.stderr));
+    let argv: Vec<String> = serde_json::from_slice(&split.stdout).unwrap();
+    let prod = sandbox.account_id("prod-01");
+    let role_arn = format!("arn:aws:iam::{prod}:role/OrganizationAccountAccessRole");
+    assert_eq!(
+        argv,
+        [
+            copy.to_str().unwrap(),
+            "assume",
+            &role_arn,
+            "--format",
+            "credential-process"
+        ]
+    );
+
+    // And boto3 runs that copy for its credentials.
+    let out = boto3_identity(&home, &sandbox, &config, "prod-01.OrganizationAccountAccessRole");
+    assert_eq!(
+        out.ok().trim(),
+        format!("arn:aws:sts::{prod}:assumed-role/OrganizationAccountAccessRole/alice")
+    );
+}

@@ -179,6 +179,78 @@ fn powershell_code_sets_and_removes_variables_with_quoted_values() {
 }
 
 // ---------------------------------------------------------------------------
+// Command lines written into files (credential_process): botocore, which
+// reads them from ~/.aws/config, splits them back into exactly the words.
+
+/// Each of `lines` split by botocore's own splitter for `platform` (`linux`
+/// for shlex, `win32` for its C-runtime rules), in one Python process.
+fn botocore_split(lines: &[String], platform: &str) -> Vec<Vec<String>> {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let script = "import json, sys\n\
+                  from botocore.compat import compat_shell_split\n\
+                  lines = json.load(sys.stdin)\n\
+                  print(json.dumps([compat_shell_split(l, platform=sys.argv[1]) for l in lines]))";
+    let mut child = Command::new(common::venv_python())
+        .args(["-c", script, platform])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run the venv's python");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(lines).unwrap().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn command_line(words: &[String], word: fn(&str) -> String) -> String {
+    words.iter().map(|w| word(w)).collect::<Vec<_>>().join(" ")
+}
+
+proptest! {
+    // Each case is a batch of command lines, split by one Python process.
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    #[test]
+    fn botocore_splits_posix_command_lines_back_into_the_words(
+        batch in prop::collection::vec(prop::collection::vec(nasty_value(), 1..6), 64)
+    ) {
+        let lines: Vec<String> = batch.iter().map(|words| command_line(words, quote::posix_word)).collect();
+        prop_assert_eq!(botocore_split(&lines, "linux"), batch);
+    }
+
+    #[test]
+    fn botocore_splits_windows_command_lines_back_into_the_words(
+        batch in prop::collection::vec(prop::collection::vec(nasty_value(), 1..6), 64)
+    ) {
+        let lines: Vec<String> = batch.iter().map(|words| command_line(words, quote::windows_word)).collect();
+        prop_assert_eq!(botocore_split(&lines, "win32"), batch);
+    }
+}
+
+#[test]
+fn the_credential_process_line_of_this_platform_splits_back() {
+    let words = [
+        "/opt/my apps/it's \"x\" $HOME `id` \\ é/xacct",
+        "assume",
+        "arn:aws:iam::012345678901:role/team/R+=,.@-",
+        "--format",
+        "credential-process",
+        "--profile",
+        "",
+    ];
+    let line = shell::command::line(&words);
+    let platform = if cfg!(windows) { "win32" } else { "linux" };
+    assert_eq!(botocore_split(&[line], platform), [words.map(str::to_owned)]);
+}
+
+// ---------------------------------------------------------------------------
 // shellcheck: generated POSIX code is clean sh.
 
 /// Runs `shellcheck -s DIALECT -` on `code`, all checks on but `excluded`;

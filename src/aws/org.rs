@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 use super::error::describe;
 use super::sts::to_offset;
 use crate::domain::account::{Account, Detail};
+use crate::domain::account_id::AccountId;
 use crate::domain::clock;
 use crate::ui::progress::Progress;
 
@@ -29,13 +30,13 @@ pub async fn accounts(config: &SdkConfig, detail: Detail) -> Result<Vec<Account>
     if detail.ou_paths {
         let paths = ou_paths(&client, &progress).await?;
         for account in &mut accounts {
-            account.ou = paths.get(&account.id).cloned();
+            account.ou = paths.get(account.id.as_str()).cloned();
         }
     }
     if detail.tags {
-        let mut tags = account_tags(&client, accounts.iter().map(|a| a.id.clone()).collect(), &progress).await?;
+        let mut tags = account_tags(&client, accounts.iter().map(|a| a.id.to_string()).collect(), &progress).await?;
         for account in &mut accounts {
-            account.tags = Some(tags.remove(&account.id).unwrap_or_default());
+            account.tags = Some(tags.remove(account.id.as_str()).unwrap_or_default());
         }
     }
     progress.finish();
@@ -57,7 +58,7 @@ async fn list_accounts(client: &Client, progress: &Progress) -> Result<Vec<Accou
                 .unwrap_or_default();
             let joined = a.joined_timestamp().map(to_offset).transpose()?.map(clock::rfc3339);
             accounts.push(Account {
-                id: a.id().unwrap_or_default().to_owned(),
+                id: account_id(a.id())?,
                 name: a.name().unwrap_or_default().to_owned(),
                 email: a.email().unwrap_or_default().to_owned(),
                 state,
@@ -69,6 +70,14 @@ async fn list_accounts(client: &Client, progress: &Progress) -> Result<Vec<Accou
         progress.set(accounts.len());
     }
     Ok(accounts)
+}
+
+/// The ID of a listed account, checked: AWS always sends 12 digits, and a
+/// list holding anything else is refused rather than half used.
+fn account_id(id: Option<&str>) -> Result<AccountId> {
+    let id = id.unwrap_or_default();
+    id.parse()
+        .map_err(|e| anyhow!("ListAccounts answered with an account that xacct cannot use: {e}"))
 }
 
 /// The OU path (`Root/Workloads/Prod`) of every account, walking the tree

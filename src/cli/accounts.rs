@@ -33,7 +33,7 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
         .map(|a| {
             let joined = a.joined.as_deref().map(|j| j.get(..10).unwrap_or(j)).unwrap_or("-");
             let mut row = vec![
-                a.id.clone(),
+                a.id.to_string(),
                 a.name.clone(),
                 a.email.clone(),
                 a.state.clone(),

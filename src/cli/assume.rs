@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use serde_json::json;
 
 use crate::app::Context;
@@ -32,7 +32,7 @@ pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
     let creds = &entry.credentials;
     match args.format {
         Format::Shell => {
-            let code = shell::render(args.shell, &creds.env_change(region.as_deref())).map_err(|e| anyhow!(e))?;
+            let code = shell::render(args.shell, &creds.env_change(region.as_deref()))?;
             out.write_all(code.as_bytes())?;
         }
         Format::Env => {

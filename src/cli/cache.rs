@@ -78,10 +78,10 @@ fn clear(ctx: &Context, account: Option<&str>, role: Option<&str>) -> Result<()>
             };
             let (target, _) = target::resolve_named(ctx, &args, Options::default())?;
             let role = role.map(RoleSpec::parse).transpose()?;
-            let role_arn = role.map(|r| r.arn(&target.partition, &target.account_id));
+            let role_arn = role.map(|r| r.arn(target.partition, target.account_id));
             cache::remove(&ctx.cache, |e| {
                 !e.mfa_session
-                    && account_of(e) == target.account_id
+                    && account_of(e) == target.account_id.as_str()
                     && role_arn.as_ref().is_none_or(|arn| &e.role_arn == arn)
             })?
         }

@@ -11,7 +11,7 @@ use std::ffi::OsStr;
 use clap_complete::engine::CompletionCandidate;
 
 use crate::domain::text;
-use crate::org::choices;
+use crate::org::choices::{self, RolesOf};
 use crate::shell::quote;
 use crate::store::{self, config::Config, recent};
 
@@ -69,9 +69,9 @@ pub fn accounts(current: &OsStr) -> Vec<CompletionCandidate> {
     let typing_an_id = current.starts_with(|c: char| c.is_ascii_digit());
     for account in &accounts {
         if typing_an_id {
-            candidates.push((account.id.clone(), account.name.clone()));
+            candidates.push((account.id.to_string(), account.name.clone()));
         } else {
-            candidates.push((account.name.clone(), account.id.clone()));
+            candidates.push((account.name.clone(), account.id.to_string()));
         }
     }
     to_candidates(candidates, &current)
@@ -85,7 +85,7 @@ pub fn roles(current: &OsStr) -> Vec<CompletionCandidate> {
     let current = current.to_string_lossy();
     let accounts = choices::cached_accounts(&cache);
     let recent = recent::load(&cache);
-    let roles = choices::roles_for(None, &config, &accounts, &recent);
+    let roles = choices::roles_for(RolesOf::AnyAccount, &config, &accounts, &recent);
     to_candidates(roles.into_iter().map(|r| (r, String::new())).collect(), &current)
 }
 

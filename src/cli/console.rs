@@ -32,23 +32,25 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
         target.options.source_identity.is_some(),
     )?;
     // Bad input fails before any call.
-    let endpoint = signin::endpoint(&target.partition, ctx.config.federation_endpoint.as_deref())?;
-    if let Some(url) = &args.destination {
-        console::check_destination(url, &target.partition)?;
-    }
+    let endpoint = signin::endpoint(target.partition, ctx.config.federation_endpoint.as_deref())?;
+    let destination = args
+        .destination
+        .as_deref()
+        .map(|url| console::check_destination(url, target.partition))
+        .transpose()?;
     console::landing_page(
-        &target.partition,
-        console::home_region(&target.partition),
+        target.partition,
+        target.partition.home_region(),
         args.service.as_deref(),
     )?;
 
     let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     let entry = sessions.obtain(&plan)?;
     pick::remember(ctx, &target_args, target);
-    let region = output_region(target, &entry).unwrap_or_else(|| console::home_region(&target.partition).to_owned());
-    let destination = match &args.destination {
-        Some(url) => url.clone(),
-        None => console::landing_page(&target.partition, &region, args.service.as_deref())?,
+    let region = output_region(target, &entry).unwrap_or_else(|| target.partition.home_region().to_owned());
+    let destination = match destination {
+        Some(url) => url,
+        None => console::landing_page(target.partition, &region, args.service.as_deref())?,
     };
     let token = signin::signin_token(
         &endpoint,

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context as _, Result};
+use anyhow::{anyhow, Context as _, Result};
 
 use crate::app::Context;
 use crate::cli::accounts::filter_of;
@@ -75,5 +75,11 @@ fn wanted(args: &GenerateArgs) -> Result<Wanted> {
 /// (quoted where it is written: `aws_config::block`).
 fn xacct_command() -> Result<String> {
     let exe = std::env::current_exe().context("cannot tell where xacct is installed")?;
-    Ok(exe.to_string_lossy().into_owned())
+    // A lossy path would name another file: refuse rather than guess.
+    exe.into_os_string().into_string().map_err(|path| {
+        anyhow!(
+            "cannot write the path of xacct, {}, into a config file: it is not UTF-8 text",
+            std::path::Path::new(&path).display()
+        )
+    })
 }

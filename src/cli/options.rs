@@ -36,9 +36,7 @@ pub fn session_options(args: &SessionArgs) -> Result<Options> {
     let options = Options {
         session_name: checked(&args.session_name, validate::session_name)?,
         duration_secs: match &args.duration {
-            Some(text) => Some(validate::duration_secs(
-                duration::parse_secs(text).map_err(anyhow::Error::msg)?,
-            )?),
+            Some(text) => Some(validate::duration_secs(duration::parse_secs(text)?)?),
             None => None,
         },
         mfa_serial: checked(&args.mfa_serial, validate::mfa_serial)?,
@@ -51,8 +49,7 @@ pub fn session_options(args: &SessionArgs) -> Result<Options> {
             .policy
             .as_deref()
             .map(|p| policy::load(p, std::path::Path::new(".")).map(policy::Policy::Text))
-            .transpose()
-            .map_err(anyhow::Error::msg)?,
+            .transpose()?,
         ..source_options(&args.source)?
     };
     if let Some(code) = &args.token_code {

@@ -8,8 +8,9 @@ use crate::app::Context;
 use crate::cli::usage::UsageError;
 use crate::cli::PickTargetArgs;
 use crate::domain::account::{Account, Detail};
+use crate::domain::account_id::AccountId;
 use crate::domain::clock;
-use crate::org::choices::{self, AccountChoice};
+use crate::org::choices::{self, AccountChoice, RolesOf};
 use crate::org::directory;
 use crate::session::target::{Target, TargetName};
 use crate::store::config::Options;
@@ -67,20 +68,20 @@ fn pick_target(role: Option<&str>, ctx: &Context, source: &Options) -> Result<Ta
             let text = if unique {
                 account.name.clone()
             } else {
-                account.id.clone()
+                account.id.to_string()
             };
             let role = match role {
                 Some(role) => Some(role.to_owned()),
-                None => pick_role(Some(&account.id), &accounts, &recent, ctx)?,
+                None => pick_role(Some(account.id), &accounts, &recent, ctx)?,
             };
             (text, role)
         }
         AccountChoice::Id(id) => {
             let role = match role {
                 Some(role) => Some(role.to_owned()),
-                None => pick_role(Some(id), &accounts, &recent, ctx)?,
+                None => pick_role(Some(*id), &accounts, &recent, ctx)?,
             };
-            (id.clone(), role)
+            (id.to_string(), role)
         }
     };
     Ok(TargetName { account, role })
@@ -90,18 +91,18 @@ fn pick_role_for(account: &str, ctx: &Context) -> Result<Option<String>> {
     let accounts = choices::cached_accounts(&ctx.cache);
     let recent = recent::load(&ctx.cache);
     let account_id = choices::offline_account_id(account, &ctx.config, &accounts);
-    pick_role(account_id.as_deref(), &accounts, &recent, ctx)
+    pick_role(account_id, &accounts, &recent, ctx)
 }
 
 /// A role for the account, picked when more than one is known (else the default).
 fn pick_role(
-    account_id: Option<&str>,
+    account_id: Option<AccountId>,
     accounts: &[Account],
     recent: &[recent::RecentUse],
     ctx: &Context,
 ) -> Result<Option<String>> {
     // Without an account ID only the roles known everywhere apply.
-    let roles = choices::roles_for(account_id.or(Some("")), &ctx.config, accounts, recent);
+    let roles = choices::roles_for(RolesOf::Account(account_id), &ctx.config, accounts, recent);
     if roles.len() < 2 {
         return Ok(None);
     }
@@ -130,7 +131,7 @@ fn known_accounts(ctx: &Context, source: &Options) -> Result<Vec<Account>> {
 /// to offer it first. Best effort: a cache that cannot be written costs nothing else.
 pub fn remember(ctx: &Context, args: &TargetName, target: &Target) {
     let used = RecentUse {
-        account_id: target.account_id.clone(),
+        account_id: target.account_id,
         role: target.role.console_name(),
         profile: ctx
             .config

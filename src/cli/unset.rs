@@ -3,13 +3,13 @@
 
 use std::io::Write;
 
-use anyhow::{anyhow, Context as _, Result};
+use anyhow::{Context as _, Result};
 
 use crate::cli::UnsetArgs;
 use crate::domain::credentials;
 use crate::shell;
 
 pub fn run(args: &UnsetArgs, out: &mut impl Write) -> Result<()> {
-    let code = shell::render(args.shell, &credentials::clear_change()).map_err(|e| anyhow!(e))?;
+    let code = shell::render(args.shell, &credentials::clear_change())?;
     out.write_all(code.as_bytes()).context("cannot write the shell code")
 }

@@ -47,8 +47,8 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
         .clone()
         .unwrap_or_else(|| console::default_display_name(&target.role.name, target.account_label()));
     let url = SwitchRole {
-        partition: &target.partition,
-        account: &target.account_id,
+        partition: target.partition,
+        account: target.account_id,
         role_name: &role_name,
         display_name: Some(&display_name),
         color: target.options.color.as_deref(),

@@ -6,42 +6,19 @@ pub mod signin_page;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::domain::console::MAX_DISPLAY_NAME;
+use crate::domain::account_id::AccountId;
+use crate::domain::console::{is_host_or_subdomain, MAX_DISPLAY_NAME};
+use crate::domain::partition::Partition;
 use crate::domain::validate::{shown, Invalid};
 
 /// Everything but the unreserved characters of RFC 3986 is encoded.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-pub fn signin_host(partition: &str) -> &'static str {
-    match partition {
-        "aws-us-gov" => "signin.amazonaws-us-gov.com",
-        "aws-cn" => "signin.amazonaws.cn",
-        _ => "signin.aws.amazon.com",
-    }
-}
-
-pub fn console_host(partition: &str) -> &'static str {
-    match partition {
-        "aws-us-gov" => "console.amazonaws-us-gov.com",
-        "aws-cn" => "console.amazonaws.cn",
-        _ => "console.aws.amazon.com",
-    }
-}
-
-/// The region a console page opens in when none is known.
-pub fn home_region(partition: &str) -> &'static str {
-    match partition {
-        "aws-us-gov" => "us-gov-west-1",
-        "aws-cn" => "cn-north-1",
-        _ => "us-east-1",
-    }
-}
-
 /// The console page to land on after sign-in: the console home, or a
 /// service's home (`https://<console host>/<service>/home?region=<region>`, the
 /// pattern the console's own service links follow).
-pub fn landing_page(partition: &str, region: &str, service: Option<&str>) -> Result<String, Invalid> {
-    let host = console_host(partition);
+pub fn landing_page(partition: Partition, region: &str, service: Option<&str>) -> Result<String, Invalid> {
+    let host = partition.console_host();
     let service = match service {
         None => "console",
         Some(s)
@@ -64,25 +41,47 @@ pub fn landing_page(partition: &str, region: &str, service: Option<&str>) -> Res
 
 /// A `--destination` URL, checked to be an https page on the partition's console
 /// host (or one of its regional hosts): the sign-in link must not lead elsewhere.
-pub fn check_destination<'a>(url: &'a str, partition: &str) -> Result<&'a str, Invalid> {
-    let host = console_host(partition);
+/// Given back in the form the URL parser wrote it (so what was checked is what
+/// is sent).
+///
+/// The authority must be exactly the host: no user information (`a@`, even an
+/// empty one), no port (not even `:443`), no percent-encoded or non-ASCII
+/// (IDN) host, and no backslashes anywhere, so that no other URL parser (the
+/// sign-in endpoint's, the browser's) can read another host out of it.
+pub fn check_destination(text: &str, partition: Partition) -> Result<String, Invalid> {
+    let host = partition.console_host();
     let bad = || {
         Invalid(format!(
             "invalid destination {}: give an https URL on {host}, such as https://{host}/s3/home",
-            shown(url)
+            shown(text)
         ))
     };
-    let rest = url.strip_prefix("https://").ok_or_else(bad)?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let plain_host = authority
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    let on_console =
-        plain_host && (authority == host || authority.strip_suffix(host).is_some_and(|sub| sub.ends_with('.')));
-    if !on_console || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    // The URL parser drops tabs and line breaks silently, and reads `\` as `/`.
+    if text.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
         return Err(bad());
     }
-    Ok(url)
+    let url = url::Url::parse(text).map_err(|_| bad())?;
+    let Some(url::Host::Domain(parsed_host)) = url.host() else {
+        return Err(bad());
+    };
+    let on_console = is_host_or_subdomain(parsed_host, host);
+    let plain = url.scheme() == "https"
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.port().is_none()
+        && written_authority(text).is_some_and(|written| written.eq_ignore_ascii_case(parsed_host));
+    if !(on_console && plain) {
+        return Err(bad());
+    }
+    Ok(url.into())
+}
+
+/// The authority as written in `text` (after `https://`, up to the path,
+/// query or fragment), before any decoding the URL parser does.
+fn written_authority(text: &str) -> Option<&str> {
+    let scheme = text.get(..8).filter(|s| s.eq_ignore_ascii_case("https://"))?;
+    let rest = &text[scheme.len()..];
+    rest.split(['/', '?', '#']).next()
 }
 
 /// Refuses roles the console cannot switch into: those used with an external
@@ -111,8 +110,8 @@ pub fn default_display_name(role_name: &str, account_label: &str) -> String {
 }
 
 pub struct SwitchRole<'a> {
-    pub partition: &'a str,
-    pub account: &'a str,
+    pub partition: Partition,
+    pub account: AccountId,
     /// Role path without the leading slash, then the name.
     pub role_name: &'a str,
     pub display_name: Option<&'a str>,
@@ -123,9 +122,9 @@ impl SwitchRole<'_> {
     pub fn url(&self) -> String {
         let mut url = format!(
             "https://{}/switchrole?roleName={}&account={}",
-            signin_host(self.partition),
+            self.partition.signin_host(),
             encode(self.role_name),
-            encode(self.account)
+            encode(self.account.as_str())
         );
         if let Some(name) = self.display_name {
             url.push_str("&displayName=");
@@ -150,8 +149,8 @@ mod tests {
     #[test]
     fn switch_role_url_encodes_every_value() {
         let url = SwitchRole {
-            partition: "aws",
-            account: "111122223333",
+            partition: Partition::Aws,
+            account: "111122223333".parse().unwrap(),
             role_name: "team/ops/Admin",
             display_name: Some("Ops & Co = 100%"),
             color: Some("83d4e8"),
@@ -165,26 +164,17 @@ mod tests {
     }
 
     #[test]
-    fn hosts_by_partition() {
-        assert_eq!(signin_host("aws-cn"), "signin.amazonaws.cn");
-        assert_eq!(signin_host("aws-us-gov"), "signin.amazonaws-us-gov.com");
-        assert_eq!(console_host("aws"), "console.aws.amazon.com");
-        assert_eq!(console_host("aws-cn"), "console.amazonaws.cn");
-        assert_eq!(console_host("aws-us-gov"), "console.amazonaws-us-gov.com");
-    }
-
-    #[test]
     fn landing_pages() {
         assert_eq!(
-            landing_page("aws", "eu-west-1", None).unwrap(),
+            landing_page(Partition::Aws, "eu-west-1", None).unwrap(),
             "https://console.aws.amazon.com/console/home?region=eu-west-1"
         );
         assert_eq!(
-            landing_page("aws-us-gov", "us-gov-east-1", Some("s3")).unwrap(),
+            landing_page(Partition::AwsUsGov, "us-gov-east-1", Some("s3")).unwrap(),
             "https://console.amazonaws-us-gov.com/s3/home?region=us-gov-east-1"
         );
         for bad in ["", "S3", "s3/../x", "a b", "ec2?x"] {
-            assert!(landing_page("aws", "us-east-1", Some(bad)).is_err(), "{bad}");
+            assert!(landing_page(Partition::Aws, "us-east-1", Some(bad)).is_err(), "{bad}");
         }
     }
 
@@ -194,7 +184,7 @@ mod tests {
             "https://console.aws.amazon.com/s3/home",
             "https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#Instances:",
         ] {
-            assert!(check_destination(good, "aws").is_ok(), "{good}");
+            assert!(check_destination(good, Partition::Aws).is_ok(), "{good}");
         }
         for bad in [
             "http://console.aws.amazon.com/",
@@ -206,9 +196,105 @@ mod tests {
             "https://a@b.console.aws.amazon.com/",
             "https://console.aws.amazon.com:8443/",
         ] {
-            assert!(check_destination(bad, "aws").is_err(), "{bad}");
+            assert!(check_destination(bad, Partition::Aws).is_err(), "{bad}");
         }
-        assert!(check_destination("https://console.amazonaws.cn/iam/home", "aws-cn").is_ok());
+        assert!(check_destination("https://console.amazonaws.cn/iam/home", Partition::AwsCn).is_ok());
+    }
+
+    #[test]
+    fn destinations_are_given_back_as_parsed() {
+        for (given, used) in [
+            (
+                "https://us-east-1.console.aws.amazon.com/iam/home#/roles",
+                "https://us-east-1.console.aws.amazon.com/iam/home#/roles",
+            ),
+            // The host is case-insensitive; the path is not.
+            (
+                "HTTPS://CONSOLE.AWS.Amazon.COM/S3/home",
+                "https://console.aws.amazon.com/S3/home",
+            ),
+            ("https://console.aws.amazon.com", "https://console.aws.amazon.com/"),
+            (
+                "https://console.aws.amazon.com/s3/home?x=a@b",
+                "https://console.aws.amazon.com/s3/home?x=a@b",
+            ),
+            (
+                "https://console.aws.amazon.com/s3/%C3%A9?q=é",
+                "https://console.aws.amazon.com/s3/%C3%A9?q=%C3%A9",
+            ),
+        ] {
+            assert_eq!(check_destination(given, Partition::Aws).unwrap(), used, "{given}");
+        }
+    }
+
+    #[test]
+    fn destinations_cannot_hide_another_host() {
+        for bad in [
+            // User information, even empty, and passwords.
+            "https://@console.aws.amazon.com/",
+            "https://:@console.aws.amazon.com/",
+            "https://user:pass@console.aws.amazon.com/",
+            "https://console.aws.amazon.com@evil.example/",
+            "https://console.aws.amazon.com:443@evil.example/",
+            "https://evil.example#@console.aws.amazon.com/",
+            "https://evil.example?@console.aws.amazon.com/",
+            // Ports, even the default one or an empty one.
+            "https://console.aws.amazon.com:443/",
+            "https://console.aws.amazon.com:/",
+            "https://console.aws.amazon.com:0/",
+            // Backslashes, which WHATWG parsers read as `/` and others do not.
+            "https://console.aws.amazon.com\\@evil.example/",
+            "https://evil.example\\.console.aws.amazon.com/",
+            "https:\\\\console.aws.amazon.com/",
+            "https://console.aws.amazon.com/s3\\home",
+            // Scheme spellings the URL parser forgives.
+            "https:console.aws.amazon.com/",
+            "https:/console.aws.amazon.com/",
+            "https:///console.aws.amazon.com/",
+            "javascript://console.aws.amazon.com/%0aalert(1)",
+            "file://console.aws.amazon.com/etc/passwd",
+            // Hosts that decode or map to the console's.
+            "https://console%2eaws.amazon.com/",
+            "https://console.aws.amazon%2ecom/",
+            "https://cönsole.aws.amazon.com/",
+            "https://xn--cnsole-jua.aws.amazon.com/",
+            "https://console．aws．amazon．com/",
+            "https://CONSOLE.AWS.AMAZON.COM.evil.example/",
+            "https://console.aws.amazon.com./",
+            "https://.console.aws.amazon.com/",
+            "https://x..console.aws.amazon.com/",
+            "https://console.aws.amazon.com.:443/",
+            // Addresses, and nothing.
+            "https://127.0.0.1/",
+            "https://[::1]/",
+            "https:///",
+            "",
+            "console.aws.amazon.com/s3/home",
+            // Whitespace and control characters the parser would drop.
+            "https://console.aws.amazon.com/s3/\thome",
+            "https://console.aws.amaz\non.com/",
+            " https://console.aws.amazon.com/",
+            "https://console.aws.amazon.com/\u{0}",
+        ] {
+            assert!(check_destination(bad, Partition::Aws).is_err(), "{bad}");
+        }
+        // Each partition has its own console.
+        assert!(check_destination("https://console.aws.amazon.com/", Partition::AwsUsGov).is_err());
+        assert!(check_destination(
+            "https://us-gov-west-1.console.amazonaws-us-gov.com/",
+            Partition::AwsUsGov
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn a_bad_destination_says_where_to_go() {
+        let err = check_destination("https://evil.example/", Partition::AwsCn).unwrap_err();
+        assert_eq!(
+            err.0,
+            "invalid destination `https://evil.example/`: give an https URL on console.amazonaws.cn, \
+             such as https://console.amazonaws.cn/s3/home"
+        );
     }
 
     #[test]

@@ -8,9 +8,10 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 
-use crate::console::{encode, signin_host};
+use crate::console::encode;
 use crate::domain::console::{check_endpoint, Origin, ENDPOINT_VAR};
 use crate::domain::credentials::Credentials;
+use crate::domain::partition::Partition;
 use crate::domain::secret::Secret;
 
 /// Shown in the login link; the console names it when the session ends.
@@ -19,16 +20,16 @@ const ISSUER: &str = "xacct";
 /// The federation endpoint: `XACCT_FEDERATION_ENDPOINT`, else the config's
 /// `federation_endpoint` (checked when the config was read), else the
 /// sign-in host of the partition.
-pub fn endpoint(partition: &str, configured: Option<&str>) -> Result<String> {
+pub fn endpoint(partition: Partition, configured: Option<&str>) -> Result<String> {
     endpoint_from(std::env::var(ENDPOINT_VAR).ok(), partition, configured)
 }
 
-fn endpoint_from(from_env: Option<String>, partition: &str, configured: Option<&str>) -> Result<String> {
+fn endpoint_from(from_env: Option<String>, partition: Partition, configured: Option<&str>) -> Result<String> {
     match from_env.filter(|v| !v.is_empty()) {
         Some(url) => check_endpoint(&url, Origin::Environment).map_err(|e| anyhow!("{ENDPOINT_VAR}: {e}")),
         None => Ok(configured
             .map(str::to_owned)
-            .unwrap_or_else(|| format!("https://{}/federation", signin_host(partition)))),
+            .unwrap_or_else(|| format!("https://{}/federation", partition.signin_host()))),
     }
 }
 
@@ -235,28 +236,28 @@ mod tests {
     #[test]
     fn default_endpoints_by_partition() {
         assert_eq!(
-            endpoint_from(None, "aws", None).unwrap(),
+            endpoint_from(None, Partition::Aws, None).unwrap(),
             "https://signin.aws.amazon.com/federation"
         );
         assert_eq!(
-            endpoint_from(None, "aws-us-gov", None).unwrap(),
+            endpoint_from(None, Partition::AwsUsGov, None).unwrap(),
             "https://signin.amazonaws-us-gov.com/federation"
         );
         assert_eq!(
-            endpoint_from(None, "aws-cn", None).unwrap(),
+            endpoint_from(None, Partition::AwsCn, None).unwrap(),
             "https://signin.amazonaws.cn/federation"
         );
         let configured = Some("https://us-east-1.signin.aws.amazon.com/federation");
         assert_eq!(
-            endpoint_from(None, "aws", configured).unwrap(),
+            endpoint_from(None, Partition::Aws, configured).unwrap(),
             "https://us-east-1.signin.aws.amazon.com/federation"
         );
         // The environment wins over the config, and is checked like it.
         let from_env = Some("http://localhost:7/federation".to_owned());
         assert_eq!(
-            endpoint_from(from_env, "aws", configured).unwrap(),
+            endpoint_from(from_env, Partition::Aws, configured).unwrap(),
             "http://localhost:7/federation"
         );
-        assert!(endpoint_from(Some("http://example.com/f".into()), "aws", None).is_err());
+        assert!(endpoint_from(Some("http://example.com/f".into()), Partition::Aws, None).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! file): its switch-role palette and display names, and which federation
 //! endpoints may receive console credentials.
 
+use crate::domain::partition::Partition;
 use crate::domain::validate::{shown, Invalid};
 
 /// The console's own switch-role palette.
@@ -60,9 +61,9 @@ pub enum Origin {
 /// AWS's sign-in hosts, one per partition; their subdomains (regional
 /// sign-in, `us-east-1.signin.aws.amazon.com`) are AWS's too.
 const AWS_SIGNIN_HOSTS: [&str; 3] = [
-    "signin.aws.amazon.com",
-    "signin.amazonaws-us-gov.com",
-    "signin.amazonaws.cn",
+    Partition::Aws.signin_host(),
+    Partition::AwsUsGov.signin_host(),
+    Partition::AwsCn.signin_host(),
 ];
 
 /// An endpoint URL, parsed and given back in the form it is then used in (so
@@ -111,17 +112,37 @@ pub fn check_endpoint(text: &str, origin: Origin) -> Result<String, Invalid> {
 
 /// `host` is one of AWS's sign-in hosts, or a subdomain of one.
 fn is_aws_signin_host(host: &str) -> bool {
-    AWS_SIGNIN_HOSTS.iter().any(|aws| {
-        host == *aws
-            || host
-                .strip_suffix(aws)
-                .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.'))
-    })
+    AWS_SIGNIN_HOSTS.iter().any(|aws| is_host_or_subdomain(host, aws))
+}
+
+/// `host` (as the URL parser gives it: lowercase, ASCII) is `base` or a
+/// subdomain of it, with no empty label anywhere (`a..b`, a trailing dot).
+pub fn is_host_or_subdomain(host: &str, base: &str) -> bool {
+    !host.split('.').any(str::is_empty)
+        && (host == base || host.strip_suffix(base).is_some_and(|sub| sub.ends_with('.')))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_and_their_subdomains() {
+        let base = "console.aws.amazon.com";
+        assert!(is_host_or_subdomain(base, base));
+        assert!(is_host_or_subdomain("eu-west-1.console.aws.amazon.com", base));
+        for bad in [
+            "evilconsole.aws.amazon.com",
+            "console.aws.amazon.com.evil.example",
+            ".console.aws.amazon.com",
+            "x..console.aws.amazon.com",
+            "console.aws.amazon.com.",
+            "aws.amazon.com",
+            "",
+        ] {
+            assert!(!is_host_or_subdomain(bad, base), "{bad}");
+        }
+    }
 
     #[test]
     fn colors() {

@@ -1,13 +1,15 @@
 //! Human durations: `3600`, `900s`, `15m`, `1h30m`, `12h`.
 
+use crate::domain::validate::Invalid;
+
 /// Seconds in `text`: a bare number of seconds, or numbers each followed by
 /// `h`, `m` or `s`, largest unit first.
-pub fn parse_secs(text: &str) -> Result<u64, String> {
+pub fn parse_secs(text: &str) -> Result<u64, Invalid> {
     let bad = || {
-        format!(
+        Invalid(format!(
             "invalid duration {}: write seconds (3600) or units such as 15m, 1h, 1h30m",
             crate::domain::text::quoted(text)
-        )
+        ))
     };
     if text.is_empty() {
         return Err(bad());

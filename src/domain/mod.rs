@@ -2,10 +2,12 @@
 //! credentials, secrets, the clock, and the input checks of REFERENCE.md.
 
 pub mod account;
+pub mod account_id;
 pub mod clock;
 pub mod console;
 pub mod credentials;
 pub mod duration;
+pub mod partition;
 pub mod policy;
 pub mod regular_file;
 pub mod role;

@@ -1,5 +1,7 @@
 //! What the user may write for a role: `Name`, `path/Name`, or a full role ARN.
 
+use crate::domain::account_id::AccountId;
+use crate::domain::partition::Partition;
 use crate::domain::validate::{self, shown, Invalid};
 
 pub const DEFAULT_ROLE: &str = "OrganizationAccountAccessRole";
@@ -15,8 +17,8 @@ pub struct RoleSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArnParts {
-    pub partition: String,
-    pub account_id: String,
+    pub partition: Partition,
+    pub account_id: AccountId,
 }
 
 impl RoleSpec {
@@ -53,23 +55,20 @@ impl RoleSpec {
                 "expected an IAM role ARN such as arn:aws:iam::123456789012:role/Name",
             ));
         }
-        validate::partition(partition).map_err(|e| bad(&e.0))?;
-        validate::account_id(account_id).map_err(|e| bad(&e.0))?;
+        let partition: Partition = partition.parse().map_err(|e: Invalid| bad(&e.0))?;
+        let account_id: AccountId = account_id.parse().map_err(|e: Invalid| bad(&e.0))?;
         let Some(path_and_name) = resource.strip_prefix("role/") else {
             return Err(bad("the resource part must start with role/"));
         };
         let mut spec = Self::parse(path_and_name).map_err(|e| bad(&e.0))?;
-        spec.arn_parts = Some(ArnParts {
-            partition: partition.to_owned(),
-            account_id: account_id.to_owned(),
-        });
+        spec.arn_parts = Some(ArnParts { partition, account_id });
         Ok(spec)
     }
 
     /// The role ARN in `account_id` (ignored when the spec was an ARN, which names its own).
-    pub fn arn(&self, partition: &str, account_id: &str) -> String {
+    pub fn arn(&self, partition: Partition, account_id: AccountId) -> String {
         let (partition, account_id) = match &self.arn_parts {
-            Some(parts) => (parts.partition.as_str(), parts.account_id.as_str()),
+            Some(parts) => (parts.partition, parts.account_id),
             None => (partition, account_id),
         };
         format!("arn:{partition}:iam::{account_id}:role{}{}", self.path, self.name)
@@ -86,11 +85,15 @@ impl RoleSpec {
 mod tests {
     use super::*;
 
+    fn id(text: &str) -> AccountId {
+        text.parse().unwrap()
+    }
+
     #[test]
     fn plain_name_gets_root_path() {
         let r = RoleSpec::parse("MemberReadOnlyAccess").unwrap();
         assert_eq!(
-            r.arn("aws", "111122223333"),
+            r.arn(Partition::Aws, id("111122223333")),
             "arn:aws:iam::111122223333:role/MemberReadOnlyAccess"
         );
         assert_eq!(r.console_name(), "MemberReadOnlyAccess");
@@ -109,7 +112,7 @@ mod tests {
         for partition in ["aws", "aws-cn", "aws-us-gov"] {
             let arn = format!("arn:{partition}:iam::012345678901:role/x/R");
             let r = RoleSpec::parse(&arn).unwrap();
-            assert_eq!(r.arn("aws", "999999999999"), arn);
+            assert_eq!(r.arn(Partition::Aws, id("999999999999")), arn);
         }
     }
 

@@ -3,6 +3,9 @@
 
 use thiserror::Error;
 
+use crate::domain::account_id::AccountId;
+use crate::domain::partition::Partition;
+
 /// A value that breaks an AWS rule. The message says what is wrong and how to fix it.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error("{0}")]
@@ -16,9 +19,6 @@ pub const MIN_DURATION_SECS: u64 = 900;
 pub const MAX_DURATION_SECS: u64 = 43_200;
 pub const DEFAULT_DURATION_SECS: u64 = 3600;
 
-/// The partitions whose sign-in hosts xacct knows.
-pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
-
 /// `\w` in AWS's patterns is ASCII word characters.
 fn is_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
@@ -27,21 +27,6 @@ fn is_word(c: char) -> bool {
 /// Characters of `[\w+=,.@-]`, shared by role names, session names and source identities.
 fn is_name_char(c: char) -> bool {
     is_word(c) || "+=,.@-".contains(c)
-}
-
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-pub fn account_id(s: &str) -> Result<&str, Invalid> {
-    if is_account_id(s) {
-        Ok(s)
-    } else {
-        Err(invalid(format!(
-            "invalid account ID {}: an account ID is exactly 12 digits",
-            shown(s)
-        )))
-    }
 }
 
 pub fn role_name(s: &str) -> Result<&str, Invalid> {
@@ -115,17 +100,6 @@ pub fn region(s: &str) -> Result<&str, Invalid> {
     } else {
         Err(invalid(format!(
             "invalid region {}: expected a region code such as us-east-1",
-            shown(s)
-        )))
-    }
-}
-
-pub fn partition(s: &str) -> Result<&str, Invalid> {
-    if PARTITIONS.contains(&s) {
-        Ok(s)
-    } else {
-        Err(invalid(format!(
-            "unknown partition {}: expected one of aws, aws-cn, aws-us-gov",
             shown(s)
         )))
     }
@@ -260,10 +234,10 @@ pub fn policy_arns(arns: &[String]) -> Result<(), Invalid> {
         let ok = (20..=2048).contains(&arn.len())
             && parts.len() == 6
             && parts[0] == "arn"
-            && PARTITIONS.contains(&parts[1])
+            && parts[1].parse::<Partition>().is_ok()
             && parts[2] == "iam"
             && parts[3].is_empty()
-            && (parts[4] == "aws" || is_account_id(parts[4]))
+            && (parts[4] == "aws" || AccountId::is_valid(parts[4]))
             && parts[5].starts_with("policy/")
             && parts[5].len() > "policy/".len()
             && arn.bytes().all(|b| (0x21..=0x7e).contains(&b));
@@ -297,14 +271,6 @@ pub use crate::domain::text::quoted as shown;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn account_ids_are_twelve_digits_with_leading_zeros_kept() {
-        assert!(account_id("012345678901").is_ok());
-        for bad in ["", "12345678901", "1234567890123", "12345678901a", "١٢٣٤٥٦٧٨٩٠١٢"] {
-            assert!(account_id(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn role_names() {

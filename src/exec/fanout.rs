@@ -118,7 +118,7 @@ pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
 
 fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker: &str) -> Outcome {
     let target = TargetName {
-        account: job.account.id.clone(),
+        account: job.account.id.to_string(),
         role: args.role.clone(),
     };
     let prepared = session::plan(ctx, &target, args.options.clone()).and_then(|plan| {

@@ -11,7 +11,7 @@ use anyhow::Result;
 use super::{profile_name, Selection};
 use crate::domain::text;
 use crate::domain::validate::Invalid;
-use crate::shell::quote;
+use crate::shell::command;
 
 const BEGIN: &str = "# >>> xacct generated profiles (xacct generate aws-config): this block is rewritten >>>";
 const END: &str = "# <<< xacct generated profiles <<<";
@@ -35,7 +35,7 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
             skipped.push(name);
             continue;
         }
-        let role_arn = role.arn(&selection.partition, &account.id);
+        let role_arn = role.arn(selection.partition, account.id);
         let _ = writeln!(out, "\n[profile {name}]");
         let ou = account.ou.as_deref().map(|ou| format!(", {ou}")).unwrap_or_default();
         let comment = text::ini_comment(&format!("{} ({}){ou}", account.name, account.id));
@@ -44,7 +44,7 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
         if let Some(profile) = &selection.source_profile {
             words.extend(["--profile", profile]);
         }
-        let command = command_line(&words);
+        let command = command::line(&words);
         let _ = writeln!(
             out,
             "credential_process = {}",
@@ -57,25 +57,6 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
     out.push_str(END);
     out.push('\n');
     Ok((out, skipped))
-}
-
-/// A credential_process command line. botocore splits it as a POSIX shell
-/// does (shlex) and the other SDKs run it with `sh -c`, so each word is quoted
-/// for a POSIX shell; on Windows botocore follows the Windows rules instead,
-/// where double quotes group a path with spaces.
-fn command_line(words: &[&str]) -> String {
-    let word = |w: &&str| {
-        if cfg!(windows) {
-            if w.contains(' ') {
-                format!("\"{w}\"")
-            } else {
-                w.to_string()
-            }
-        } else {
-            quote::posix_word(w)
-        }
-    };
-    words.iter().map(word).collect::<Vec<_>>().join(" ")
 }
 
 /// Where the generated block is in `existing`: from the start of its BEGIN

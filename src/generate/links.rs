@@ -29,8 +29,8 @@ pub fn render(selection: &Selection) -> String {
                 let role_name = role.console_name();
                 let display = console::default_display_name(&role.name, &account.name);
                 let url = SwitchRole {
-                    partition: &selection.partition,
-                    account: &account.id,
+                    partition: selection.partition,
+                    account: account.id,
                     role_name: &role_name,
                     display_name: Some(&display),
                     color: Some(color),
@@ -49,7 +49,7 @@ pub fn render(selection: &Selection) -> String {
                 "<tr data-search=\"{}\"><td class=\"name\">{}</td><td class=\"id\">{}</td><td>{}</td></tr>",
                 escape(&search),
                 escape(&account.name),
-                escape(&account.id),
+                escape(account.id.as_str()),
                 links.trim_end()
             );
         }

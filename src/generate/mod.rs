@@ -11,6 +11,7 @@ use crate::app::Context;
 use crate::domain::account::Account;
 use crate::domain::account::Detail;
 use crate::domain::console::PALETTE;
+use crate::domain::partition::Partition;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
 use crate::org::directory;
 use crate::org::filter::AccountFilter;
@@ -32,7 +33,7 @@ pub struct Selection {
     /// Sorted by OU path, then name.
     pub accounts: Vec<Account>,
     pub roles: Vec<RoleSpec>,
-    pub partition: String,
+    pub partition: Partition,
     pub region: Option<String>,
     /// The source profile to name in generated commands, if any.
     pub source_profile: Option<String>,
@@ -68,7 +69,7 @@ impl Selection {
         Ok(Self {
             accounts,
             roles,
-            partition: options.partition.clone().unwrap_or_else(|| "aws".into()),
+            partition: options.partition.unwrap_or_default(),
             region: options.region.clone().or_else(crate::session::env_region),
             source_profile: options.source_profile.clone(),
         })

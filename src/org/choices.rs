@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::domain::account::Account;
+use crate::domain::account_id::AccountId;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
 use crate::store::accounts;
 use crate::store::config::Config;
@@ -23,7 +24,7 @@ pub enum AccountChoice {
         role: Option<String>,
     },
     /// An account used lately that is not in any cached list (given by ID).
-    Id(String),
+    Id(AccountId),
 }
 
 impl AccountChoice {
@@ -35,7 +36,7 @@ impl AccountChoice {
                 let role = role.as_deref().unwrap_or("default role");
                 crate::domain::text::terminal(&format!("{name}  (profile: {account}, {role})"))
             }
-            AccountChoice::Id(id) => id.clone(),
+            AccountChoice::Id(id) => id.to_string(),
         }
     }
 }
@@ -51,31 +52,29 @@ pub fn account_label(account: &Account) -> String {
 /// once each, by name.
 pub fn cached_accounts(cache: &PrivateDir) -> Vec<Account> {
     let lists = accounts::load_all(cache).unwrap_or_default();
-    let mut by_id: BTreeMap<String, Account> = BTreeMap::new();
+    let mut by_id: BTreeMap<AccountId, Account> = BTreeMap::new();
     // Newest list last, so that its names win.
     let mut lists: Vec<_> = lists.into_values().collect();
     lists.sort_by_key(|l| l.fetched_at);
     for account in lists.into_iter().flat_map(|l| l.accounts) {
-        by_id.insert(account.id.clone(), account);
+        by_id.insert(account.id, account);
     }
     let mut all: Vec<Account> = by_id.into_values().collect();
-    all.sort_by_key(|a| (a.name.to_lowercase(), a.id.clone()));
+    all.sort_by_key(|a| (a.name.to_lowercase(), a.id));
     all
 }
 
 /// The account ID `text` (an ID, alias, account name or role ARN) stands for,
 /// as far as the config and the cached accounts tell without the network.
-pub fn offline_account_id(text: &str, config: &Config, accounts: &[Account]) -> Option<String> {
+pub fn offline_account_id(text: &str, config: &Config, accounts: &[Account]) -> Option<AccountId> {
     let text = config.aliases.get(text).map(String::as_str).unwrap_or(text);
     if let Some(parts) = RoleSpec::parse(text).ok().and_then(|r| r.arn_parts) {
         return Some(parts.account_id);
     }
-    if crate::domain::validate::is_account_id(text) {
-        return Some(text.to_owned());
+    if let Ok(id) = text.parse() {
+        return Some(id);
     }
-    crate::org::account::find_by_name(accounts, text)
-        .ok()
-        .map(|a| a.id.clone())
+    crate::org::account::find_by_name(accounts, text).ok().map(|a| a.id)
 }
 
 /// The picker's accounts: recently used first (newest first), then the config's
@@ -94,7 +93,7 @@ pub fn account_choices(config: &Config, accounts: &[Account], recent: &[RecentUs
             Some(name) => profile(name),
             None => Some(match accounts.iter().find(|a| a.id == used.account_id) {
                 Some(account) => AccountChoice::Account(account.clone()),
-                None => AccountChoice::Id(used.account_id.clone()),
+                None => AccountChoice::Id(used.account_id),
             }),
         };
         if let Some(choice) = choice {
@@ -114,18 +113,36 @@ pub fn account_choices(config: &Config, accounts: &[Account], recent: &[RecentUs
     choices
 }
 
-/// Roles known for `account_id` (every role known, when `None`): recently used
-/// first, then the roles of the config's profiles for it, the config's default
-/// role and OrganizationAccountAccessRole. As typed: `path/Name`.
-pub fn roles_for(account_id: Option<&str>, config: &Config, accounts: &[Account], recent: &[RecentUse]) -> Vec<String> {
+/// Whose roles to offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolesOf {
+    /// Every role known, in any account.
+    AnyAccount,
+    /// The roles known for this account. `None`: an account whose ID is not
+    /// known offline, for which only the roles that apply everywhere are offered.
+    Account(Option<AccountId>),
+}
+
+impl RolesOf {
+    fn includes(self, account_id: Option<AccountId>) -> bool {
+        match self {
+            RolesOf::AnyAccount => true,
+            RolesOf::Account(wanted) => wanted.is_some() && wanted == account_id,
+        }
+    }
+}
+
+/// Roles known for `whose` account: recently used first, then the roles of
+/// the config's profiles for it, the config's default role and
+/// OrganizationAccountAccessRole. As typed: `path/Name`.
+pub fn roles_for(whose: RolesOf, config: &Config, accounts: &[Account], recent: &[RecentUse]) -> Vec<String> {
     let mut roles: Vec<String> = recent
         .iter()
-        .filter(|u| account_id.is_none_or(|id| u.account_id == id))
+        .filter(|u| whose.includes(Some(u.account_id)))
         .map(|u| u.role.clone())
         .collect();
     for profile in config.profiles.values() {
-        let for_account =
-            account_id.is_none_or(|id| offline_account_id(&profile.account, config, accounts).as_deref() == Some(id));
+        let for_account = whose.includes(offline_account_id(&profile.account, config, accounts));
         if let (true, Some(role)) = (for_account, &profile.options.role) {
             roles.push(role.console_name());
         }
@@ -160,7 +177,7 @@ mod tests {
 
     fn used(account: &str, role: &str, profile: Option<&str>) -> RecentUse {
         RecentUse {
-            account_id: account.into(),
+            account_id: account.parse().unwrap(),
             role: role.into(),
             profile: profile.map(str::to_owned),
             used_at: crate::domain::clock::now(),
@@ -192,12 +209,17 @@ mod tests {
             used("111111111111", "Recent", None),
             used("222222222222", "Elsewhere", None),
         ];
-        let roles = roles_for(Some("111111111111"), &config(), &accounts(), &recent);
+        let roles = roles_for(
+            RolesOf::Account(Some("111111111111".parse().unwrap())),
+            &config(),
+            &accounts(),
+            &recent,
+        );
         assert_eq!(
             roles,
             ["Recent", "team/Ops", "ReadOnly", "OrganizationAccountAccessRole"]
         );
-        let all = roles_for(None, &config(), &accounts(), &recent);
+        let all = roles_for(RolesOf::AnyAccount, &config(), &accounts(), &recent);
         assert_eq!(all[..2], ["Recent", "Elsewhere"]);
     }
 

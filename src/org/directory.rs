@@ -98,7 +98,11 @@ impl Directory<'_> {
             let account = Account {
                 id: known.id,
                 name: known.name,
-                ..Account::default()
+                email: String::new(),
+                state: String::new(),
+                joined: None,
+                ou: None,
+                tags: None,
             };
             return Ok((account, Freshness::Fresh(known.listed_at)));
         }
@@ -106,7 +110,7 @@ impl Directory<'_> {
         let (account, freshness, list) = self.find_in_lists(&owner, name, fetch)?;
         if let Freshness::Fresh(listed_at) = freshness {
             let resolved = names::Resolved {
-                id: account.id.clone(),
+                id: account.id,
                 name: account.name.clone(),
                 listed_at,
                 list,
@@ -127,12 +131,12 @@ impl Directory<'_> {
     ) -> Result<(Account, Freshness, String)> {
         let mut lists = accounts::load_all(self.cache)?;
         if let Some(list) = lists.get(&owner.name).filter(|l| l.is_fresh(self.now, self.ttl_secs)) {
-            let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+            let found = account::find_by_name(&list.accounts, name)?;
             return Ok((found.clone(), Freshness::Fresh(list.fetched_at), owner.name.clone()));
         }
         match self.fetch_and_save(&owner.fetch_as, false, Detail::default(), fetch) {
             Ok(list) => {
-                let found = account::find_by_name(&list.accounts, name).map_err(anyhow::Error::msg)?;
+                let found = account::find_by_name(&list.accounts, name)?;
                 Ok((
                     found.clone(),
                     Freshness::Fresh(list.fetched_at),
@@ -149,7 +153,7 @@ impl Directory<'_> {
                         crate::domain::validate::shown(name)
                     )));
                 };
-                let found = account::find_by_name(&stale.accounts, name).map_err(anyhow::Error::msg)?;
+                let found = account::find_by_name(&stale.accounts, name)?;
                 Ok((
                     found.clone(),
                     Freshness::Stale(format!("{fetch_error:#}")),

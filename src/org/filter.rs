@@ -106,7 +106,7 @@ mod tests {
 
     fn account(name: &str, ou: &str, env: &str) -> Account {
         Account {
-            id: "111111111111".into(),
+            id: "111111111111".parse().unwrap(),
             name: name.into(),
             email: String::new(),
             state: "ACTIVE".into(),

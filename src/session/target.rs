@@ -6,6 +6,8 @@ use crate::app::Context;
 use crate::aws::source::Source;
 use crate::domain::account::Account;
 use crate::domain::account::Detail;
+use crate::domain::account_id::AccountId;
+use crate::domain::partition::Partition;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
 use crate::domain::validate::{self, shown};
 use crate::org::directory::{self, Directory, Freshness};
@@ -37,23 +39,23 @@ pub fn resolve_named(ctx: &Context, name: &TargetName, cli: Options) -> Result<(
 /// The account and role to act on, with the options that apply to them.
 #[derive(Debug, Clone)]
 pub struct Target {
-    pub account_id: String,
+    pub account_id: AccountId,
     /// The organization's name for the account, when it was looked up by name.
     pub account_name: Option<String>,
     pub role: RoleSpec,
-    pub partition: String,
+    pub partition: Partition,
     /// Command line, then named profile, then config defaults.
     pub options: Options,
 }
 
 impl Target {
     pub fn role_arn(&self) -> String {
-        self.role.arn(&self.partition, &self.account_id)
+        self.role.arn(self.partition, self.account_id)
     }
 
     /// The account's name if known, else its ID.
     pub fn account_label(&self) -> &str {
-        self.account_name.as_deref().unwrap_or(&self.account_id)
+        self.account_name.as_deref().unwrap_or(self.account_id.as_str())
     }
 }
 
@@ -96,11 +98,11 @@ pub fn resolve(
         .map(String::as_str)
         .unwrap_or(account_text);
     let (account_id, account_name) = match &role.arn_parts {
-        Some(parts) if text.starts_with("arn:") => (parts.account_id.clone(), None),
+        Some(parts) if text.starts_with("arn:") => (parts.account_id, None),
         _ if text.is_empty() => {
             bail!("no account given: pass an account name, alias or 12-digit ID")
         }
-        _ if text.chars().all(|c| c.is_ascii_digit()) => (validate::account_id(text)?.to_owned(), None),
+        _ if text.chars().all(|c| c.is_ascii_digit()) => (text.parse::<AccountId>()?, None),
         _ => {
             let (account, freshness) = directory.find(text, fetch)?;
             if let Freshness::Stale(why) = freshness {
@@ -116,7 +118,7 @@ pub fn resolve(
         if parts.account_id != account_id {
             bail!(
                 "role ARN {} is in account {}, not in {} ({}): give one or the other",
-                shown(&role.arn(&parts.partition, &parts.account_id)),
+                shown(&role.arn(parts.partition, parts.account_id)),
                 parts.account_id,
                 account_id,
                 validate::shown(account_name.as_deref().unwrap_or(account_text))
@@ -126,9 +128,9 @@ pub fn resolve(
     let partition = role
         .arn_parts
         .as_ref()
-        .map(|p| p.partition.clone())
-        .or_else(|| options.partition.clone())
-        .unwrap_or_else(|| "aws".to_owned());
+        .map(|p| p.partition)
+        .or(options.partition)
+        .unwrap_or_default();
     Ok(Target {
         account_id,
         account_name,

@@ -1,12 +1,16 @@
 //! Every byte of shell code xacct prints: setting and unsetting variables in
 //! each supported shell, and the `xacct init` wrappers (init.rs).
 
+pub mod command;
 pub mod init;
 pub mod quote;
 
 use std::fmt::Write as _;
 
+use thiserror::Error;
+
 use crate::domain::credentials::EnvChange;
+use crate::domain::text::quoted;
 
 /// The shell syntax to print (the command line's names: `crate::cli::shell_names`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,15 +21,23 @@ pub enum Shell {
     Powershell,
 }
 
+/// Why an environment change cannot be written as shell code.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum RenderError {
+    /// Names are validated, never escaped.
+    #[error("{} is not a valid environment variable name", quoted(.0))]
+    BadName(String),
+    #[error("the value of {0} contains a NUL byte, which no shell can hold")]
+    NulInValue(String),
+}
+
 /// Shell code that applies `change` when evaluated by `shell`.
-pub fn render(shell: Shell, change: &EnvChange) -> Result<String, String> {
+pub fn render(shell: Shell, change: &EnvChange) -> Result<String, RenderError> {
     let mut out = String::new();
     for (name, value) in &change.set {
         check_name(name)?;
         if value.contains('\0') {
-            return Err(format!(
-                "the value of {name} contains a NUL byte, which no shell can hold"
-            ));
+            return Err(RenderError::NulInValue(name.to_string()));
         }
         // Writing to a String cannot fail.
         let _ = match shell {
@@ -60,17 +72,14 @@ pub fn render(shell: Shell, change: &EnvChange) -> Result<String, String> {
 }
 
 /// Names are validated, never escaped: `[A-Za-z_][A-Za-z0-9_]*`.
-fn check_name(name: &str) -> Result<(), String> {
+fn check_name(name: &str) -> Result<(), RenderError> {
     let mut chars = name.chars();
     let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{} is not a valid environment variable name",
-            crate::domain::text::quoted(name)
-        ))
+        Err(RenderError::BadName(name.to_owned()))
     }
 }
 
@@ -111,10 +120,22 @@ mod tests {
             unset: vec![],
         };
         assert!(render(Shell::Posix, &bad_name).is_err());
+        assert_eq!(
+            render(Shell::Posix, &bad_name).unwrap_err().to_string(),
+            "`A B` is not a valid environment variable name"
+        );
         let nul = EnvChange {
             set: vec![("A", "x\0y".into())],
             unset: vec![],
         };
         assert!(render(Shell::Posix, &nul).is_err());
+        assert_eq!(
+            render(Shell::Fish, &nul).unwrap_err(),
+            RenderError::NulInValue("A".into())
+        );
+        assert_eq!(
+            render(Shell::Posix, &nul).unwrap_err().to_string(),
+            "the value of A contains a NUL byte, which no shell can hold"
+        );
     }
 }

@@ -25,6 +25,35 @@ pub fn posix_word(value: &str) -> String {
     }
 }
 
+/// A word for a program started on Windows, split by the C runtime's rules
+/// (as botocore's `_windows_shell_split` does): as is when it holds no space,
+/// tab or double quote, else in double quotes, where a run of backslashes is
+/// doubled when a quote follows it (a quote of the word, or the closing one)
+/// and a quote of the word is written `\"`.
+pub fn windows_word(value: &str) -> String {
+    if !value.is_empty() && !value.contains([' ', '\t', '"']) {
+        return value.to_owned();
+    }
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    let mut backslashes = 0;
+    for c in value.chars() {
+        if c == '\\' {
+            backslashes += 1;
+            continue;
+        }
+        // Backslashes before a quote escape each other; elsewhere they are literal.
+        let written = if c == '"' { backslashes * 2 + 1 } else { backslashes };
+        out.extend(std::iter::repeat_n('\\', written));
+        backslashes = 0;
+        out.push(c);
+    }
+    // The closing quote follows the trailing backslashes.
+    out.extend(std::iter::repeat_n('\\', backslashes * 2));
+    out.push('"');
+    out
+}
+
 /// A completion for bash, which inserts what it is given as typed: every
 /// character but letters, digits and `_-./+` behind a backslash, as bash's
 /// own file-name completion writes them, so the word still starts with what
@@ -99,6 +128,19 @@ mod tests {
         assert_eq!(posix_word(""), "''");
         assert_eq!(powershell_word("a,b"), "'a,b'");
         assert_eq!(bash_completion("pwn$(x${IFS}y) é"), r"pwn\$\(x\$\{IFS\}y\)\ é");
+    }
+
+    #[test]
+    fn windows_words_follow_the_c_runtime() {
+        assert_eq!(
+            windows_word(r"C:\Program Files\xacct.exe"),
+            r#""C:\Program Files\xacct.exe""#
+        );
+        assert_eq!(windows_word(r"C:\bin\xacct.exe"), r"C:\bin\xacct.exe");
+        assert_eq!(windows_word(r#"a"b"#), r#""a\"b""#);
+        assert_eq!(windows_word(r#"a\"b"#), r#""a\\\"b""#);
+        assert_eq!(windows_word(r"a b\"), r#""a b\\""#);
+        assert_eq!(windows_word(""), r#""""#);
     }
 
     #[test]

@@ -82,7 +82,7 @@ mod tests {
         let dir = PrivateDir::at(root.path().join("c"));
         let now = crate::domain::clock::now().replace_nanosecond(0).unwrap();
         let account = Account {
-            id: "111111111111".into(),
+            id: "111111111111".parse().unwrap(),
             name: "we\"ird\n[name]".into(),
             email: "a@example.com".into(),
             state: "ACTIVE".into(),

@@ -21,8 +21,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
+use crate::domain::account_id::AccountId;
 use crate::domain::console::{self, Origin};
 use crate::domain::duration;
+use crate::domain::partition::Partition;
 use crate::domain::policy::Policy;
 use crate::domain::regular_file::{self, size_in_words, Refused};
 use crate::domain::role::RoleSpec;
@@ -45,7 +47,7 @@ pub struct Options {
     pub session_name: Option<String>,
     pub duration_secs: Option<u64>,
     pub source_profile: Option<String>,
-    pub partition: Option<String>,
+    pub partition: Option<Partition>,
     pub display_name: Option<String>,
     pub color: Option<String>,
     pub external_id: Option<String>,
@@ -70,7 +72,7 @@ impl Options {
             session_name: self.session_name.or_else(|| fallback.session_name.clone()),
             duration_secs: self.duration_secs.or(fallback.duration_secs),
             source_profile: self.source_profile.or_else(|| fallback.source_profile.clone()),
-            partition: self.partition.or_else(|| fallback.partition.clone()),
+            partition: self.partition.or(fallback.partition),
             display_name: self.display_name.or_else(|| fallback.display_name.clone()),
             color: self.color.or_else(|| fallback.color.clone()),
             external_id: self.external_id.or_else(|| fallback.external_id.clone()),
@@ -175,7 +177,7 @@ impl Config {
                 .map_err(|e| file_error(format!("defaults.mfa_duration: {e}")))?;
         }
         for (alias, target) in raw.aliases {
-            if alias.is_empty() || validate::is_account_id(&alias) {
+            if alias.is_empty() || AccountId::is_valid(&alias) {
                 return Err(file_error(format!(
                     "aliases.{alias}: an alias must be a name, not empty or an account ID"
                 )));
@@ -344,7 +346,12 @@ impl RawSection {
             session_name: checked(&self.session_name, validate::session_name).map_err(at("session_name"))?,
             duration_secs,
             source_profile: self.source_profile.clone(),
-            partition: checked(&self.partition, validate::partition).map_err(at("partition"))?,
+            partition: self
+                .partition
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(at("partition"))?,
             display_name: checked(&self.display_name, console::check_display_name).map_err(at("display_name"))?,
             color: self
                 .color

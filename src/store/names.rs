@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use super::file::PrivateDir;
 use super::table;
+use crate::domain::account_id::AccountId;
 
 pub const FILE: &str = "names.toml";
 const SECTION: &str = "names";
@@ -21,7 +22,7 @@ const KEEP: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resolved {
-    pub id: String,
+    pub id: AccountId,
     /// The organization's spelling of the name.
     pub name: String,
     /// When the account list this came from was fetched.
@@ -86,7 +87,7 @@ mod tests {
         let dir = PrivateDir::at(root.path().join("c"));
         let now = crate::domain::clock::now().replace_nanosecond(0).unwrap();
         let resolved = |id: &str, list: &str| Resolved {
-            id: id.into(),
+            id: id.parse().unwrap(),
             name: "DEMO".into(),
             listed_at: now,
             list: list.into(),
@@ -94,7 +95,7 @@ mod tests {
         remember(&dir, "profile:orgA", "demo", resolved("111111111111", "profile:orgA")).unwrap();
         remember(&dir, "profile:orgB", "demo", resolved("222222222222", "profile:orgB")).unwrap();
         remember(&dir, "env:ASIAX", "demo", resolved("111111111111", "profile:orgA")).unwrap();
-        let id = |source: &str| lookup(&dir, source, "Demo", now, 3600).map(|r| r.id);
+        let id = |source: &str| lookup(&dir, source, "Demo", now, 3600).map(|r| r.id.to_string());
         assert_eq!(id("profile:orgA").as_deref(), Some("111111111111"));
         assert_eq!(id("profile:orgB").as_deref(), Some("222222222222"));
         assert_eq!(id("env:ASIAX").as_deref(), Some("111111111111"));

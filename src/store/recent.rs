@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::file::PrivateDir;
 use super::table;
+use crate::domain::account_id::AccountId;
 
 pub const FILE: &str = "recent.toml";
 const SECTION: &str = "recent";
@@ -18,7 +19,7 @@ const KEEP: usize = 50;
 /// One use of a role in an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentUse {
-    pub account_id: String,
+    pub account_id: AccountId,
     /// `path/Name`, as it would be typed.
     pub role: String,
     /// The config profile it was reached through, if any.
@@ -73,7 +74,7 @@ mod tests {
 
     fn used(account: &str, role: &str, at: OffsetDateTime) -> RecentUse {
         RecentUse {
-            account_id: account.into(),
+            account_id: account.parse().unwrap(),
             role: role.into(),
             profile: None,
             used_at: at.replace_nanosecond(0).unwrap(),

@@ -18,7 +18,7 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// Installs pinned moto into .venv once per test binary; panics loudly if it cannot.
-fn venv_python() -> &'static Path {
+pub fn venv_python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
         let status = Command::new("bash")
