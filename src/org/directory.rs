@@ -211,10 +211,13 @@ mod tests {
 
     fn account(id: &str, name: &str) -> Account {
         Account {
-            id: id.into(),
+            id: id.parse().unwrap(),
             name: name.into(),
+            email: format!("{name}@example.com"),
             state: "ACTIVE".into(),
-            ..Account::default()
+            joined: None,
+            ou: None,
+            tags: None,
         }
     }
 

@@ -412,7 +412,10 @@ impl Drop for Service {
         let _ = self.child.wait();
         if std::thread::panicking() {
             let said = std::fs::read_to_string(self.log.path()).unwrap_or_default();
-            eprintln!("--- scripts/{} said on stderr:\n{said}--- end of scripts/{}", self.script, self.script);
+            eprintln!(
+                "--- scripts/{} said on stderr:\n{said}--- end of scripts/{}",
+                self.script, self.script
+            );
         }
     }
 }
