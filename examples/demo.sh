@@ -5,7 +5,8 @@
 #      account DEMO with the role MemberReadOnlyAccess trusting the management
 #      account's IAM user demo1,
 #   3. runs, as demo1: xacct accounts; eval "$(xacct assume demo MemberReadOnlyAccess)";
-#      a caller-identity check; xacct url demo MemberReadOnlyAccess.
+#      xacct whoami (and `aws sts get-caller-identity` when the AWS CLI is
+#      installed: a second client accepting the exports); xacct url.
 # Nothing leaves the machine: every request goes to 127.0.0.1, and HOME, the
 # config and the cache are a temporary directory removed at the end.
 set -euo pipefail
@@ -14,9 +15,15 @@ cd "$root"
 
 if [ -t 2 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain" >&2; }
+stage() { printf '%sdemo: %s%s\n' "$bold" "$*" "$plain" >&2; }
 
-cargo build --release --quiet
+# The first run compiles the AWS SDK (about 4 minutes on 2 cores) and installs
+# moto (about a minute); later runs take seconds. Cargo shows its own progress.
+stage "building xacct (release; the first build takes about 4 minutes)"
+cargo build --release --locked
+stage "checking pinned moto in .venv (the first run installs it: about a minute)"
 bash scripts/ensure-venv.sh
+stage "starting moto and seeding the organization"
 export PATH="$root/target/release:$PATH"
 
 # shellcheck source=scripts/sandbox-env.sh
@@ -42,6 +49,11 @@ case "$identity" in
     "arn:aws:sts::$demo_id:assumed-role/MemberReadOnlyAccess/"*) echo "ok: assumed MemberReadOnlyAccess in DEMO ($demo_id)" ;;
     *) echo "demo failed: unexpected identity $identity" >&2; exit 1 ;;
 esac
+
+if command -v aws >/dev/null 2>&1; then
+    step "aws sts get-caller-identity    # another client takes the same exports"
+    aws sts get-caller-identity --output text --query Arn
+fi
 
 step "xacct url demo MemberReadOnlyAccess --color blue"
 xacct url demo MemberReadOnlyAccess --color blue

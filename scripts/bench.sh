@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null || { echo "install hyperfine" >&2; exit 1; }
-cargo build --release --quiet
+cargo build --release --locked --quiet
 bash scripts/ensure-venv.sh
 # The AWS CLI and awsume from PyPI, in a venv of their own so the test venv's pins stay as they are.
 [ -x .venv-bench/bin/awsumepy ] || {

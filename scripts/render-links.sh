@@ -11,7 +11,7 @@ if ! command -v chromium >/dev/null; then
     [ "$(id -u)" = 0 ] || { echo "install chromium first" >&2; exit 1; }
     apt-get install -y -qq chromium >/dev/null
 fi
-cargo build --release --quiet
+cargo build --release --locked --quiet
 bash scripts/ensure-venv.sh
 # shellcheck source=scripts/sandbox-env.sh
 source scripts/sandbox-env.sh
