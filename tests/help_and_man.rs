@@ -76,7 +76,7 @@ fn the_example_config_parses_and_uses_every_key() {
     let policies: Vec<_> = config
         .profiles
         .values()
-        .filter_map(|p| p.options.policy.as_ref())
+        .filter_map(|p| p.options.session.policy.as_ref())
         .collect();
     assert!(!policies.is_empty());
     for policy in policies {

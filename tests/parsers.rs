@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use proptest::prelude::*;
+use xacct::domain::session_params::{RoleRequest, SessionParams};
 use xacct::store::config::Config;
-use xacct::store::credentials::{self, CacheKey, Entry};
+use xacct::store::credentials::{self, CacheKey, Entry, KeyedSession};
 use xacct::store::file::PrivateDir;
 use xacct::store::{accounts, credentials::FILE};
 
@@ -101,7 +102,14 @@ proptest! {
         dir.ensure().unwrap();
         std::fs::write(dir.file(FILE), &bytes).unwrap();
         std::fs::write(dir.file(accounts::FILE), &bytes).unwrap();
-        let key = CacheKey { source: "profile:default".into(), role_arn: "arn:aws:iam::111122223333:role/R".into(), ..CacheKey::default() };
+        let request = RoleRequest {
+            role_arn: "arn:aws:iam::111122223333:role/R".into(),
+            session_name: "alice".into(),
+            duration_secs: 3600,
+            policy: None,
+            options: SessionParams::default(),
+        };
+        let key = CacheKey { source: "profile:default".into(), endpoint: None, mfa_serial: None, chained_from: None, session: KeyedSession::Role(request) };
         let now = xacct::domain::clock::now();
         let _ = credentials::lookup(&dir, &key, now, 900).unwrap();
         let _ = credentials::all(&dir).unwrap();

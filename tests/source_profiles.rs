@@ -70,3 +70,42 @@ fn an_explicit_profile_wins_over_environment_credentials() {
         .collect();
     assert!(keys.iter().all(|k| k == &sandbox.info.demo1.access_key_id), "{keys:?}");
 }
+
+/// A run over many accounts resolves its source once: one connection per
+/// source serves the account list and every account's session.
+#[test]
+fn exec_over_every_account_runs_the_credential_process_once() {
+    let sandbox = Sandbox::start();
+    let home = home_with_profile(&sandbox);
+    let counter = home.path().join("runs");
+    let script = home.path().join("creds.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\ncat '{}'\n",
+            counter.display(),
+            home.path().join("creds.json").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        format!(
+            "[profile counted]\ncredential_process = {}\nregion = eu-central-1\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let out = home.run(&["exec", "--all", "-j", "4", "--profile", "counted", "--", "true"]);
+    out.ok();
+    let accounts = sandbox.info.accounts.len();
+    assert!(
+        out.stderr
+            .contains(&format!("ran in {accounts} accounts, all succeeded")),
+        "{}",
+        out.stderr
+    );
+    let runs = std::fs::read_to_string(&counter).unwrap().lines().count();
+    assert_eq!(runs, 1, "credential_process ran {runs} times for {accounts} accounts");
+}

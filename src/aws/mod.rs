@@ -1,6 +1,8 @@
-//! The only code that talks to AWS. Everything here runs on a small
-//! single-threaded runtime that exists only when a command needs the network.
+//! The only code that talks to AWS. Everything here runs on a small runtime
+//! that exists only when a command needs the network; [`connections`] keeps
+//! one connection per credential source for a whole run.
 
+pub mod connections;
 pub mod error;
 pub mod org;
 pub mod profile_file;
@@ -21,8 +23,11 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 /// STS has a global endpoint in us-east-1; it serves when no region is known.
 const FALLBACK_REGION: &str = "us-east-1";
 
+/// Two workers drive the network; the threads of a fan-out that share a
+/// connection each wait on their own call (`block_on`) at the same time.
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")

@@ -8,38 +8,26 @@ use time::OffsetDateTime;
 use super::error::describe;
 use crate::domain::credentials::Credentials;
 use crate::domain::secret::Secret;
+use crate::domain::session_params::RoleRequest;
 
-/// What xacct asks AssumeRole for; every value validated beforehand.
-#[derive(Debug, Clone)]
-pub struct AssumeRoleRequest {
-    pub role_arn: String,
-    pub session_name: String,
-    pub duration_secs: u64,
-    pub external_id: Option<String>,
-    pub source_identity: Option<String>,
-    pub tags: Vec<(String, String)>,
-    pub transitive_tags: Vec<String>,
-    pub policy_arns: Vec<String>,
-    pub policy: Option<String>,
-}
-
-pub async fn assume_role(config: &SdkConfig, request: &AssumeRoleRequest) -> Result<Credentials> {
+pub async fn assume_role(config: &SdkConfig, request: &RoleRequest) -> Result<Credentials> {
     let client = aws_sdk_sts::Client::new(config);
+    let options = &request.options;
     let mut call = client
         .assume_role()
         .role_arn(&request.role_arn)
         .role_session_name(&request.session_name)
         .duration_seconds(request.duration_secs as i32)
-        .set_external_id(request.external_id.clone())
-        .set_source_identity(request.source_identity.clone())
+        .set_external_id(options.external_id.clone())
+        .set_source_identity(options.source_identity.clone())
         .set_policy(request.policy.clone());
-    for (key, value) in &request.tags {
+    for (key, value) in options.tags.iter().flatten() {
         call = call.tags(Tag::builder().key(key).value(value).build()?);
     }
-    for key in &request.transitive_tags {
+    for key in options.transitive_tags.iter().flatten() {
         call = call.transitive_tag_keys(key);
     }
-    for arn in &request.policy_arns {
+    for arn in options.policy_arns.iter().flatten() {
         call = call.policy_arns(PolicyDescriptorType::builder().arn(arn).build());
     }
     let output = call

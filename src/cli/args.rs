@@ -217,7 +217,9 @@ pub struct PickTargetArgs {
 }
 
 /// Everything that shapes the role session: shared by `assume` and `exec`.
-#[derive(Debug, Clone, Args, Default)]
+/// A flag for an AssumeRole option has the field name of the option's config
+/// key: `cli::options` reads them by that name (serialized), with no code per option.
+#[derive(Debug, Clone, Args, Default, serde::Serialize)]
 pub struct SessionArgs {
     /// Session length: seconds or 15m, 1h, 12h (900s to 43200s; default 1h; at most 1h when chaining)
     #[arg(long, value_name = "DURATION")]
@@ -230,6 +232,7 @@ pub struct SessionArgs {
     pub mfa_serial: Option<String>,
     /// The current 6-digit MFA code (default: ask on the terminal when one is needed)
     #[arg(long, value_name = "CODE")]
+    #[serde(skip)]
     pub token_code: Option<String>,
     /// External ID the role's trust policy requires
     #[arg(long, value_name = "ID")]
@@ -253,6 +256,7 @@ pub struct SessionArgs {
     #[arg(long)]
     pub refresh: bool,
     #[command(flatten)]
+    #[serde(skip)]
     pub source: SourceArgs,
 }
 

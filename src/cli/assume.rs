@@ -47,7 +47,7 @@ pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
                 "SessionToken": creds.session_token.expose(),
                 "Expiration": clock::rfc3339(creds.expiration),
                 "AccountId": plan.target.account_id,
-                "RoleArn": entry.role_arn,
+                "RoleArn": entry.kind.arn(),
                 "SessionName": entry.session_name,
             });
             if let Some(region) = &region {

@@ -12,7 +12,7 @@ use crate::domain::duration::format_secs;
 use crate::domain::role::RoleSpec;
 use crate::session::target::{self, TargetName};
 use crate::store::config::Options;
-use crate::store::credentials::{self as cache, Entry};
+use crate::store::credentials::{self as cache, Entry, EntryKind};
 use crate::ui::table;
 
 pub fn run(command: &CacheCommand, ctx: &Context, out: &mut impl Write) -> Result<()> {
@@ -33,7 +33,7 @@ fn list(ctx: &Context, as_json: bool, out: &mut impl Write) -> Result<()> {
                     "Key": key,
                     "Kind": kind(e),
                     "AccountId": account_of(e),
-                    "Arn": e.role_arn,
+                    "Arn": e.kind.arn(),
                     "SessionName": e.session_name,
                     "Source": e.source,
                     "Expiration": clock::rfc3339(e.credentials.expiration),
@@ -80,9 +80,10 @@ fn clear(ctx: &Context, account: Option<&str>, role: Option<&str>) -> Result<()>
             let role = role.map(RoleSpec::parse).transpose()?;
             let role_arn = role.map(|r| r.arn(target.partition, target.account_id));
             cache::remove(&ctx.cache, |e| {
-                !e.mfa_session
-                    && account_of(e) == target.account_id.as_str()
-                    && role_arn.as_ref().is_none_or(|arn| &e.role_arn == arn)
+                e.kind.role_arn().is_some_and(|held| {
+                    e.kind.account_id() == Some(target.account_id.as_str())
+                        && role_arn.as_ref().is_none_or(|arn| held == arn)
+                })
             })?
         }
     };
@@ -94,22 +95,18 @@ fn clear(ctx: &Context, account: Option<&str>, role: Option<&str>) -> Result<()>
 }
 
 fn kind(e: &Entry) -> &'static str {
-    if e.mfa_session {
-        "mfa"
-    } else {
-        "role"
+    match e.kind {
+        EntryKind::Role { .. } => "role",
+        EntryKind::MfaSession { .. } => "mfa",
     }
 }
 
-/// The account of a role ARN or MFA device ARN: its fifth field.
+/// The account of the role, or of the MFA device when its serial is an ARN.
 fn account_of(e: &Entry) -> &str {
-    e.role_arn.split(':').nth(4).unwrap_or("")
+    e.kind.account_id().unwrap_or("")
 }
 
 /// `path/Name` of a role, or the device name of an MFA session.
 fn name_of(e: &Entry) -> &str {
-    e.role_arn
-        .split_once(":role/")
-        .or_else(|| e.role_arn.split_once(":mfa/"))
-        .map_or(e.role_arn.as_str(), |(_, name)| name)
+    e.kind.name()
 }

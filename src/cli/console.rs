@@ -28,8 +28,8 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
     let target = &plan.target;
     console::check_switchable(
         &target.role.console_name(),
-        target.options.external_id.is_some(),
-        target.options.source_identity.is_some(),
+        target.options.session.external_id.is_some(),
+        target.options.session.source_identity.is_some(),
     )?;
     // Bad input fails before any call.
     let endpoint = signin::endpoint(target.partition, ctx.config.federation_endpoint.as_deref())?;

@@ -1,9 +1,10 @@
 //! From flags to domain values: the options the source and session flags set, each validated.
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 
 use crate::cli::{SessionArgs, SourceArgs};
-use crate::domain::{duration, policy, validate};
+use crate::domain::session_params::SessionParams;
+use crate::domain::validate;
 use crate::store::config::Options;
 
 /// The options the source flags set.
@@ -22,38 +23,47 @@ pub fn source_options(args: &SourceArgs) -> Result<Options> {
 
 /// The options the session flags set, each validated.
 pub fn session_options(args: &SessionArgs) -> Result<Options> {
-    let checked = |value: &Option<String>, check: fn(&str) -> Result<&str, validate::Invalid>| {
-        value.as_deref().map(check).transpose().map(|v| v.map(str::to_owned))
-    };
-    let tags = args
-        .tags
-        .iter()
-        .map(|t| match t.split_once('=') {
-            Some((key, value)) => Ok((key.to_owned(), value.to_owned())),
-            None => Err(anyhow!("invalid --tag {}: write KEY=VALUE", validate::shown(t))),
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let session = SessionParams::from_flags(flag_reader(args)).map_err(anyhow::Error::msg)?;
     let options = Options {
-        session_name: checked(&args.session_name, validate::session_name)?,
-        duration_secs: match &args.duration {
-            Some(text) => Some(validate::duration_secs(duration::parse_secs(text)?)?),
-            None => None,
-        },
-        mfa_serial: checked(&args.mfa_serial, validate::mfa_serial)?,
-        external_id: checked(&args.external_id, validate::external_id)?,
-        source_identity: checked(&args.source_identity, validate::source_identity)?,
-        tags: (!tags.is_empty()).then_some(tags),
-        transitive_tags: (!args.transitive_tags.is_empty()).then(|| args.transitive_tags.clone()),
-        policy_arns: (!args.policy_arns.is_empty()).then(|| args.policy_arns.clone()),
-        policy: args
-            .policy
+        mfa_serial: args
+            .mfa_serial
             .as_deref()
-            .map(|p| policy::load(p, std::path::Path::new(".")).map(policy::Policy::Text))
-            .transpose()?,
+            .map(validate::mfa_serial)
+            .transpose()?
+            .map(str::to_owned),
+        session: session.checked()?,
         ..source_options(&args.source)?
     };
     if let Some(code) = &args.token_code {
         validate::token_code(code)?;
     }
-    Ok(options.checked_session_options()?)
+    Ok(options)
+}
+
+/// The text of the flag whose field is named `key`, once per occurrence: the
+/// AssumeRole options read their flags by the name of their config key.
+fn flag_reader(args: &SessionArgs) -> impl Fn(&str) -> Vec<String> {
+    let fields = serde_json::to_value(args).expect("flags always serialize");
+    move |key| match fields.get(key) {
+        Some(serde_json::Value::String(text)) => vec![text.clone()],
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every AssumeRole option has a flag, found by its config key.
+    #[test]
+    fn every_session_option_has_its_flag() {
+        let fields = serde_json::to_value(SessionArgs::default()).unwrap();
+        for key in SessionParams::KEYS {
+            assert!(fields.get(key).is_some(), "no flag field named {key} in SessionArgs");
+        }
+    }
 }

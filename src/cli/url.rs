@@ -31,8 +31,8 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
     let role_name = target.role.console_name();
     console::check_switchable(
         &role_name,
-        target.options.external_id.is_some(),
-        target.options.source_identity.is_some(),
+        target.options.session.external_id.is_some(),
+        target.options.session.source_identity.is_some(),
     )?;
     if role_name.len() > MAX_CONSOLE_ROLE_NAME {
         bail!(

@@ -84,13 +84,13 @@ fn short(ctx: &Context, out: &mut impl Write) -> Result<()> {
     };
     let Some((_, entry)) = cache::all(&ctx.cache)?
         .into_iter()
-        .find(|(_, e)| !e.mfa_session && e.credentials.access_key_id == key_id)
+        .find(|(_, e)| e.kind.role_arn().is_some() && e.credentials.access_key_id == key_id)
     else {
         tracing::debug!("the environment's credentials are not in xacct's cache");
         return Ok(());
     };
-    let account_id = entry.role_arn.split(':').nth(4).unwrap_or_default();
-    let role = entry.role_arn.rsplit('/').next().unwrap_or_default();
+    let account_id = entry.kind.account_id().unwrap_or_default();
+    let role = entry.kind.arn().rsplit('/').next().unwrap_or_default();
     let accounts = choices::cached_accounts(&ctx.cache);
     let account = accounts
         .iter()

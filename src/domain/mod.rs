@@ -12,5 +12,6 @@ pub mod policy;
 pub mod regular_file;
 pub mod role;
 pub mod secret;
+pub mod session_params;
 pub mod text;
 pub mod validate;

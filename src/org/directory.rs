@@ -7,15 +7,17 @@ use anyhow::Result;
 use time::OffsetDateTime;
 
 use crate::app::Context;
+use crate::aws::connections::Connections;
+use crate::aws::org;
 use crate::aws::source::Source;
-use crate::aws::{org, Aws};
 use crate::domain::account::{Account, Detail};
 use crate::org::account;
 use crate::org::origin::ListOwner;
 use crate::store::accounts::{self, AccountList};
 use crate::store::config::Options;
+use crate::store::fetch_once::FetchOnce;
 use crate::store::file::PrivateDir;
-use crate::store::{flight, names};
+use crate::store::names;
 
 /// The directory of `source`'s organization.
 pub fn of_source<'a>(ctx: &'a Context, source: &Source) -> Directory<'a> {
@@ -35,13 +37,19 @@ pub fn account_list(ctx: &Context, source: &Options, refresh: bool, detail: Deta
         profile: options.source_profile.clone(),
     };
     of_source(ctx, &source).list(refresh, detail, |fetch_as, detail| {
-        fetch_accounts(fetch_as, options.region.as_deref(), detail)
+        fetch_accounts(&ctx.connections, fetch_as, options.region.as_deref(), detail)
     })
 }
 
-/// The organization's accounts with `detail`, fetched with `source`'s credentials.
-pub fn fetch_accounts(source: &Source, region: Option<&str>, detail: Detail) -> Result<Vec<Account>> {
-    let aws = Aws::connect(source.profile.as_deref(), region)?;
+/// The organization's accounts with `detail`, fetched with `source`'s
+/// credentials (through the run's connection for that source).
+pub fn fetch_accounts(
+    connections: &Connections,
+    source: &Source,
+    region: Option<&str>,
+    detail: Detail,
+) -> Result<Vec<Account>> {
+    let aws = connections.source(source.profile.as_deref(), region)?;
     aws.block_on(org::accounts(&aws.config, detail))
 }
 
@@ -173,28 +181,33 @@ impl Directory<'_> {
         fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
     ) -> Result<AccountList> {
         let name = source.cache_name();
-        let flight_name = format!("accounts-{}", hex(&name));
-        let _flight = flight::single_flight(self.cache, &flight_name, "the account list", flight::FLIGHT_WAIT);
-        if !refresh {
-            if let Some(list) = accounts::load_all(self.cache)?.remove(&name) {
-                if list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
-                    return Ok(list);
-                }
-            }
-        }
-        let list = AccountList {
-            fetched_at: self.now,
-            with_ou_paths: detail.ou_paths,
-            with_tags: detail.tags,
-            accounts: fetch(source, detail)?,
+        let flight = format!("accounts-{}", hex(&name));
+        let cached = || -> Result<Option<AccountList>> {
+            let list = accounts::load_all(self.cache)?.remove(&name);
+            Ok(list.filter(|l| l.is_fresh(self.now, self.ttl_secs) && l.has(detail)))
         };
-        if let Err(e) = accounts::save(self.cache, &name, &list) {
-            eprintln!(
-                "xacct: warning: {}",
-                crate::domain::text::message(&format!("could not cache the account list: {e:#}"))
-            );
-        }
-        Ok(list)
+        let fetch = || -> Result<AccountList> {
+            Ok(AccountList {
+                fetched_at: self.now,
+                with_ou_paths: detail.ou_paths,
+                with_tags: detail.tags,
+                accounts: fetch(source, detail)?,
+            })
+        };
+        let save = |list: &AccountList| {
+            if let Err(e) = accounts::save(self.cache, &name, list) {
+                eprintln!(
+                    "xacct: warning: {}",
+                    crate::domain::text::message(&format!("could not cache the account list: {e:#}"))
+                );
+            }
+        };
+        let once = FetchOnce {
+            dir: self.cache,
+            flight: &flight,
+            what: "the account list",
+        };
+        once.get(refresh, cached, fetch, save)
     }
 }
 

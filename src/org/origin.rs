@@ -71,18 +71,27 @@ mod tests {
     use super::*;
     use crate::domain::credentials::Credentials;
     use crate::domain::secret::Secret;
-    use crate::store::credentials::{CacheKey, Entry};
+    use crate::domain::session_params::{RoleRequest, SessionParams};
+    use crate::store::credentials::{CacheKey, Entry, EntryKind, KeyedSession};
 
     fn issue(dir: &PrivateDir, key_id: &str, source: &str, origin: Option<&str>) {
         let now = crate::domain::clock::now();
+        let role_arn = format!("arn:aws:iam::111122223333:role/{key_id}");
         let key = CacheKey {
             source: source.into(),
-            role_arn: format!("arn:aws:iam::111122223333:role/{key_id}"),
-            ..CacheKey::default()
+            endpoint: None,
+            mfa_serial: None,
+            chained_from: None,
+            session: KeyedSession::Role(RoleRequest {
+                role_arn: role_arn.clone(),
+                session_name: "alice".into(),
+                duration_secs: 3600,
+                policy: None,
+                options: SessionParams::default(),
+            }),
         };
         let entry = Entry {
-            role_arn: key.role_arn.clone(),
-            mfa_session: false,
+            kind: EntryKind::role(&role_arn).unwrap(),
             session_name: "alice".into(),
             source: source.into(),
             origin: origin.map(str::to_owned),

@@ -23,11 +23,10 @@ use serde::Deserialize;
 
 use crate::domain::account_id::AccountId;
 use crate::domain::console::{self, Origin};
-use crate::domain::duration;
 use crate::domain::partition::Partition;
-use crate::domain::policy::Policy;
 use crate::domain::regular_file::{self, size_in_words, Refused};
 use crate::domain::role::RoleSpec;
+use crate::domain::session_params::{self, ConfigSpot, Param, SessionParams};
 use crate::domain::validate::{self, Invalid};
 
 use super::file::{self, Owners};
@@ -44,23 +43,16 @@ pub const DEFAULT_HTTP_TIMEOUT_SECS: u64 = 30;
 pub struct Options {
     pub role: Option<RoleSpec>,
     pub region: Option<String>,
-    pub session_name: Option<String>,
-    pub duration_secs: Option<u64>,
     pub source_profile: Option<String>,
     pub partition: Option<Partition>,
     pub display_name: Option<String>,
     pub color: Option<String>,
-    pub external_id: Option<String>,
-    pub source_identity: Option<String>,
-    /// Session tags, in the order given.
-    pub tags: Option<Vec<(String, String)>>,
-    pub transitive_tags: Option<Vec<String>>,
-    pub policy_arns: Option<Vec<String>>,
-    /// An inline session policy (JSON text, or a file read when a session needs it).
-    pub policy: Option<Policy>,
+    /// The MFA device to start an MFA session with, from which the role is assumed.
     pub mfa_serial: Option<String>,
     /// Another named profile whose credentials are the source (role chaining).
     pub assume_from: Option<String>,
+    /// What AssumeRole is asked for.
+    pub session: SessionParams,
 }
 
 impl Options {
@@ -69,20 +61,13 @@ impl Options {
         Options {
             role: self.role.or_else(|| fallback.role.clone()),
             region: self.region.or_else(|| fallback.region.clone()),
-            session_name: self.session_name.or_else(|| fallback.session_name.clone()),
-            duration_secs: self.duration_secs.or(fallback.duration_secs),
             source_profile: self.source_profile.or_else(|| fallback.source_profile.clone()),
             partition: self.partition.or(fallback.partition),
             display_name: self.display_name.or_else(|| fallback.display_name.clone()),
             color: self.color.or_else(|| fallback.color.clone()),
-            external_id: self.external_id.or_else(|| fallback.external_id.clone()),
-            source_identity: self.source_identity.or_else(|| fallback.source_identity.clone()),
-            tags: self.tags.or_else(|| fallback.tags.clone()),
-            transitive_tags: self.transitive_tags.or_else(|| fallback.transitive_tags.clone()),
-            policy_arns: self.policy_arns.or_else(|| fallback.policy_arns.clone()),
-            policy: self.policy.or_else(|| fallback.policy.clone()),
             mfa_serial: self.mfa_serial.or_else(|| fallback.mfa_serial.clone()),
             assume_from: self.assume_from.or_else(|| fallback.assume_from.clone()),
+            session: self.session.or(&fallback.session),
         }
     }
 }
@@ -294,48 +279,59 @@ struct RawConfig {
     profiles: BTreeMap<String, RawSection>,
 }
 
-/// `[defaults]` and each `[profiles.NAME]` share their keys; which keys a section
-/// may use is checked after parsing, so the error can name the section.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawSection {
-    account: Option<String>,
-    role: Option<String>,
-    region: Option<String>,
-    session_name: Option<String>,
-    duration: Option<toml::Value>,
-    source_profile: Option<String>,
-    partition: Option<String>,
-    display_name: Option<String>,
-    color: Option<String>,
-    external_id: Option<String>,
-    source_identity: Option<String>,
-    tags: Option<BTreeMap<String, String>>,
-    transitive_tags: Option<Vec<String>>,
-    policy_arns: Option<Vec<String>>,
-    policy: Option<String>,
-    mfa_serial: Option<String>,
-    assume_from: Option<String>,
-    refresh_margin: Option<toml::Value>,
-    accounts_ttl: Option<toml::Value>,
-    mfa_duration: Option<toml::Value>,
-    http_timeout: Option<toml::Value>,
-    federation_endpoint: Option<String>,
+/// Defines [`RawSection`]: the keys below, with one per AssumeRole option
+/// (see [`session_params::for_each_session_param!`]), each as the config writes it.
+macro_rules! define_raw_section {
+    ($($field:ident : $rule:ty = $key:literal),* $(,)?) => {
+        /// `[defaults]` and each `[profiles.NAME]` share their keys; which keys a section
+        /// may use is checked after parsing, so the error can name the section.
+        #[derive(Deserialize, Default)]
+        #[serde(deny_unknown_fields)]
+        struct RawSection {
+            account: Option<String>,
+            role: Option<String>,
+            region: Option<String>,
+            $(
+                #[serde(rename = $key)]
+                $field: Option<<$rule as Param>::Written>,
+            )*
+            source_profile: Option<String>,
+            partition: Option<String>,
+            display_name: Option<String>,
+            color: Option<String>,
+            mfa_serial: Option<String>,
+            assume_from: Option<String>,
+            refresh_margin: Option<toml::Value>,
+            accounts_ttl: Option<toml::Value>,
+            mfa_duration: Option<toml::Value>,
+            http_timeout: Option<toml::Value>,
+            federation_endpoint: Option<String>,
+        }
+
+        impl RawSection {
+            /// The AssumeRole options of the section at `spot`, each read by its rule.
+            fn session_params(&self, spot: &ConfigSpot) -> Result<SessionParams, String> {
+                Ok(SessionParams {
+                    $($field: self
+                        .$field
+                        .clone()
+                        .map(|written| <$rule as Param>::from_config(written, spot))
+                        .transpose()
+                        .map_err(|e| format!("{}.{}: {e}", spot.section, $key))?,)*
+                })
+            }
+        }
+    };
 }
+
+session_params::for_each_session_param!(define_raw_section);
 
 impl RawSection {
     /// The options of `section` of the config file at `path`.
     fn options(&self, section: &str, path: &Path) -> Result<Options, String> {
-        let base_dir = path.parent().unwrap_or(Path::new("."));
         let at = |key: &'static str| move |e: Invalid| format!("{section}.{key}: {e}");
-        let duration_secs = match &self.duration {
-            Some(v) => {
-                let key = format!("{section}.duration");
-                Some(validate::duration_secs(secs(v, &key)?).map_err(|e| format!("{key}: {e}"))?)
-            }
-            None => None,
-        };
-        let options = Options {
+        let session = self.session_params(&ConfigSpot { path, section })?;
+        Ok(Options {
             role: self
                 .role
                 .as_deref()
@@ -343,8 +339,6 @@ impl RawSection {
                 .transpose()
                 .map_err(at("role"))?,
             region: checked(&self.region, validate::region).map_err(at("region"))?,
-            session_name: checked(&self.session_name, validate::session_name).map_err(at("session_name"))?,
-            duration_secs,
             source_profile: self.source_profile.clone(),
             partition: self
                 .partition
@@ -359,22 +353,10 @@ impl RawSection {
                 .map(console::parse_color)
                 .transpose()
                 .map_err(at("color"))?,
-            external_id: checked(&self.external_id, validate::external_id).map_err(at("external_id"))?,
-            source_identity: checked(&self.source_identity, validate::source_identity)
-                .map_err(at("source_identity"))?,
-            tags: self.tags.as_ref().map(|t| t.clone().into_iter().collect()),
-            transitive_tags: self.transitive_tags.clone(),
-            policy_arns: self.policy_arns.clone(),
-            policy: self
-                .policy
-                .as_deref()
-                .map(|p| Policy::named(p, base_dir, format!("config file {}: {section}.policy", path.display())))
-                .transpose()
-                .map_err(|e| format!("{section}.policy: {e}"))?,
             mfa_serial: checked(&self.mfa_serial, validate::mfa_serial).map_err(at("mfa_serial"))?,
             assume_from: self.assume_from.clone(),
-        };
-        options.checked_session_options().map_err(|e| format!("{section}: {e}"))
+            session: session.checked().map_err(|e| format!("{section}: {e}"))?,
+        })
     }
 }
 
@@ -382,27 +364,9 @@ fn checked(value: &Option<String>, check: impl Fn(&str) -> Result<&str, Invalid>
     value.as_deref().map(check).transpose().map(|v| v.map(str::to_owned))
 }
 
-impl Options {
-    /// Checks the session tags and policies together (transitive keys must be tags).
-    pub fn checked_session_options(self) -> Result<Self, Invalid> {
-        let tags = self.tags.as_deref().unwrap_or_default();
-        validate::tags(tags)?;
-        validate::transitive_tag_keys(self.transitive_tags.as_deref().unwrap_or_default(), tags)?;
-        validate::policy_arns(self.policy_arns.as_deref().unwrap_or_default())?;
-        Ok(self)
-    }
-}
-
 /// A duration written as seconds (`3600`) or with units (`"1h"`).
 fn secs(value: &toml::Value, key: &str) -> Result<u64, String> {
-    match value {
-        toml::Value::Integer(n) if *n >= 0 => Ok(*n as u64),
-        toml::Value::String(text) => duration::parse_secs(text).map_err(|e| format!("{key}: {e}")),
-        other => Err(format!(
-            "{key}: expected seconds or a string such as \"1h\", found {}",
-            other.type_str()
-        )),
-    }
+    session_params::written_secs(value).map_err(|e| format!("{key}: {e}"))
 }
 
 #[cfg(test)]
@@ -433,7 +397,7 @@ mod tests {
             "#,
         )
         .unwrap();
-        assert_eq!(c.defaults.duration_secs, Some(3600));
+        assert_eq!(c.defaults.session.duration_secs, Some(3600));
         assert_eq!(c.refresh_margin_secs, 600);
         assert_eq!(c.accounts_ttl_secs, 7200);
         assert_eq!(c.aliases["demo"], "111122223333");

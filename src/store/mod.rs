@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod config;
 pub mod credentials;
+pub mod fetch_once;
 pub mod file;
 pub mod flight;
 pub mod names;

@@ -1,0 +1,82 @@
+//! One connection per credential source, made when first needed and shared
+//! for the rest of the run, by every thread of a fan-out: `exec --all` over
+//! 500 accounts resolves a `credential_process` or SSO source once, not 500
+//! times. Nothing is made until a call needs the network, so a run served
+//! from the cache starts no runtime and no client.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use anyhow::Result;
+
+use super::Aws;
+use crate::domain::credentials::Credentials;
+
+/// Who a connection acts as, and in which region.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Acting {
+    who: Who,
+    region: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Who {
+    /// The source credentials of a profile, or what the SDK finds without one.
+    Source(Option<String>),
+    /// Temporary credentials xacct holds (an MFA session, a role session to
+    /// chain from), by access key ID.
+    Session(String),
+}
+
+/// A connection, or why it could not be made (kept, so that every account of
+/// a run reports the same broken source without trying it again).
+type Slot = Arc<OnceLock<Result<Arc<Aws>, String>>>;
+
+#[derive(Default)]
+pub struct Connections {
+    made: Mutex<HashMap<Acting, Slot>>,
+}
+
+impl Connections {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Acting as the source credentials of `profile` (see [`Aws::connect`]).
+    pub fn source(&self, profile: Option<&str>, region: Option<&str>) -> Result<Arc<Aws>> {
+        let acting = Acting {
+            who: Who::Source(profile.map(str::to_owned)),
+            region: region.map(str::to_owned),
+        };
+        self.get(acting, || Aws::connect(profile, region))
+    }
+
+    /// Acting with temporary credentials xacct holds (see [`Aws::connect_as`]).
+    pub fn session(&self, credentials: &Credentials, region: Option<&str>) -> Result<Arc<Aws>> {
+        let acting = Acting {
+            who: Who::Session(credentials.access_key_id.clone()),
+            region: region.map(str::to_owned),
+        };
+        self.get(acting, || Aws::connect_as(credentials, region))
+    }
+
+    /// The connection for `acting`, made by the first caller; others asking
+    /// for the same one meanwhile wait for it rather than make their own.
+    fn get(&self, acting: Acting, connect: impl FnOnce() -> Result<Aws>) -> Result<Arc<Aws>> {
+        let slot = self.made.lock().unwrap().entry(acting).or_default().clone();
+        slot.get_or_init(|| connect().map(Arc::new).map_err(|e| format!("{e:#}")))
+            .clone()
+            .map_err(anyhow::Error::msg)
+    }
+
+    /// How many connections were made.
+    #[cfg(test)]
+    pub(crate) fn count(&self) -> usize {
+        self.made
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|slot| slot.get().is_some())
+            .count()
+    }
+}

@@ -1,0 +1,191 @@
+//! Runs plans: the cache layer (lookup, single flight, re-check, save) around
+//! a [`Fetcher`]. A session served from the cache makes no connection.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use super::fetcher::{Caller, Fetcher, Issued, Sts};
+use super::plan::{check_chained_duration, SessionPlan, SourcePlan};
+use crate::app::Context;
+use crate::aws::source::Source;
+use crate::domain::clock;
+use crate::domain::validate;
+use crate::store::credentials::{self as cache, CacheKey, Entry, EntryKind};
+use crate::store::fetch_once::FetchOnce;
+use crate::store::file::PrivateDir;
+use crate::ui::prompt;
+
+/// The cache settings sessions are kept by.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheRules {
+    /// The configured refresh margin (see [`CacheKey::refresh_margin`]).
+    pub refresh_margin_secs: u64,
+    /// How long an MFA session lasts.
+    pub mfa_duration_secs: u64,
+}
+
+pub struct Sessions<'a, F: Fetcher = Sts<'a>> {
+    cache: &'a PrivateDir,
+    rules: CacheRules,
+    fetcher: F,
+    /// A code given on the command line; otherwise one is asked for on the terminal.
+    token_code: Option<String>,
+    /// Skip the cache for the outermost session.
+    refresh: bool,
+    /// The cache as read once up front, for runs over many accounts: one
+    /// read instead of one per account. Misses still go to the store.
+    preloaded: Option<BTreeMap<String, Entry>>,
+}
+
+impl<'a> Sessions<'a> {
+    /// Sessions from STS through the run's connections.
+    pub fn new(ctx: &'a Context, token_code: Option<String>, refresh: bool) -> Self {
+        let rules = CacheRules {
+            refresh_margin_secs: ctx.config.refresh_margin_secs,
+            mfa_duration_secs: ctx.config.mfa_duration_secs,
+        };
+        let sts = Sts {
+            connections: &ctx.connections,
+        };
+        Sessions::with_fetcher(&ctx.cache, rules, sts, token_code, refresh)
+    }
+}
+
+impl<'a, F: Fetcher> Sessions<'a, F> {
+    pub fn with_fetcher(
+        cache: &'a PrivateDir,
+        rules: CacheRules,
+        fetcher: F,
+        token_code: Option<String>,
+        refresh: bool,
+    ) -> Self {
+        Self {
+            cache,
+            rules,
+            fetcher,
+            token_code,
+            refresh,
+            preloaded: None,
+        }
+    }
+
+    /// Reads the whole credential cache now and serves hits from that copy.
+    pub fn preload(mut self) -> Self {
+        self.preloaded = cache::all(self.cache).ok().map(|all| all.into_iter().collect());
+        self
+    }
+
+    pub fn obtain(&self, plan: &SessionPlan) -> Result<Entry> {
+        self.obtain_inner(plan, self.refresh)
+    }
+
+    fn obtain_inner(&self, plan: &SessionPlan, refresh: bool) -> Result<Entry> {
+        if !refresh {
+            let preloaded = self.preloaded.as_ref().and_then(|all| all.get(&plan.key.id()));
+            if let Some(entry) = preloaded.filter(|e| self.is_fresh(e, &plan.key)) {
+                return Ok(entry.clone());
+            }
+        }
+        self.cached(&plan.key, "the same session", refresh, || self.fetch_role_session(plan))
+    }
+
+    /// The role session of `plan`, from STS.
+    fn fetch_role_session(&self, plan: &SessionPlan) -> Result<Entry> {
+        tracing::debug!(role = %plan.request.role_arn, "no usable cached session; asking STS");
+        let region = plan.target.options.region.as_deref();
+        let assume = |caller| self.fetcher.assume_role(caller, region, &plan.request);
+        let issued = match &plan.source {
+            SourcePlan::Sdk(source) => match self.fetcher.profile_mfa_serial(source) {
+                // The source profile asks for MFA in ~/.aws/config.
+                Some(serial) => {
+                    check_chained_duration(plan.request.duration_secs, "the source profile uses MFA")?;
+                    assume(Caller::Session(&self.mfa_session(source, &serial, region)?.credentials))?
+                }
+                None => {
+                    if source.is_temporary() {
+                        check_chained_duration(plan.request.duration_secs, "the source credentials are temporary")?;
+                    }
+                    assume(Caller::Source(source))?
+                }
+            },
+            SourcePlan::Mfa { source, serial } => {
+                assume(Caller::Session(&self.mfa_session(source, serial, region)?.credentials))?
+            }
+            SourcePlan::Chained(parent) => assume(Caller::Session(&self.obtain_inner(parent, false)?.credentials))?,
+        };
+        let kind = EntryKind::role(&plan.request.role_arn).expect("a planned role ARN is valid");
+        let mut entry = entry(kind, plan.request.session_name.clone(), &plan.key, issued);
+        entry.origin = matches!(plan.source, SourcePlan::Chained(_)).then(|| plan.origin());
+        Ok(entry)
+    }
+
+    /// The MFA session of `source`, from the cache or started with a code
+    /// (one code serves every role until it expires).
+    fn mfa_session(&self, source: &Source, serial: &str, region: Option<&str>) -> Result<Entry> {
+        validate::mfa_serial(serial)?;
+        let key = CacheKey::mfa_session(
+            source.cache_name(),
+            Source::sts_endpoint(),
+            serial,
+            self.rules.mfa_duration_secs,
+        );
+        // One prompt for all the processes that need this MFA session now.
+        self.cached(&key, "the same MFA session", false, || {
+            tracing::debug!(serial, "starting an MFA session");
+            let code = match &self.token_code {
+                Some(code) => code.clone(),
+                None => prompt::token_code(serial)?,
+            };
+            let issued = self
+                .fetcher
+                .mfa_session(source, region, serial, &code, self.rules.mfa_duration_secs)?;
+            Ok(entry(EntryKind::mfa_session(serial), String::new(), &key, issued))
+        })
+    }
+
+    /// The entry for `key`: from the store, or fetched by one process at a time and saved.
+    fn cached(
+        &self,
+        key: &CacheKey,
+        what: &str,
+        refresh: bool,
+        fetch: impl FnOnce() -> Result<Entry>,
+    ) -> Result<Entry> {
+        let id = key.id();
+        let once = FetchOnce {
+            dir: self.cache,
+            flight: &id,
+            what,
+        };
+        let lookup = || cache::lookup(self.cache, key, clock::now(), self.rules.refresh_margin_secs);
+        once.get(refresh, lookup, fetch, |entry| self.save(key, entry))
+    }
+
+    fn is_fresh(&self, entry: &Entry, key: &CacheKey) -> bool {
+        cache::is_fresh(entry, key, clock::now(), self.rules.refresh_margin_secs)
+    }
+
+    /// Caching is best effort: fresh credentials are handed out even when they
+    /// cannot be stored.
+    fn save(&self, key: &CacheKey, entry: &Entry) {
+        if let Err(e) = cache::store(self.cache, key, entry, clock::now()) {
+            eprintln!(
+                "xacct: warning: {}",
+                crate::domain::text::message(&format!("could not cache the credentials: {e:#}"))
+            );
+        }
+    }
+}
+
+/// The entry for what `issued` answered to `key`.
+fn entry(kind: EntryKind, session_name: String, key: &CacheKey, issued: Issued) -> Entry {
+    Entry {
+        kind,
+        session_name,
+        source: key.source.clone(),
+        origin: None,
+        region: issued.region,
+        credentials: issued.credentials,
+    }
+}
