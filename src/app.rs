@@ -1,12 +1,18 @@
-//! What every command shares: the config file and the cache directory.
+//! What every command shares: the config file, the cache directory and how
+//! to talk to AWS.
+
+use std::time::Duration;
 
 use anyhow::Result;
 
+use crate::aws::AwsSettings;
 use crate::store::{self, config::Config, file::PrivateDir};
 
 pub struct Context {
     pub config: Config,
     pub cache: PrivateDir,
+    /// The config's network settings, for every call to AWS.
+    pub aws: AwsSettings,
 }
 
 impl Context {
@@ -14,9 +20,14 @@ impl Context {
         // Values xacct cannot read are errors, never silently replaced by defaults.
         crate::aws::source::check_environment()?;
         crate::domain::clock::check_environment()?;
+        let config = Config::load(&store::config_path()?)?;
+        let aws = AwsSettings {
+            attempt_timeout: Duration::from_secs(config.http_timeout_secs),
+        };
         Ok(Self {
-            config: Config::load(&store::config_path()?)?,
+            config,
             cache: store::cache_dir()?,
+            aws,
         })
     }
 }

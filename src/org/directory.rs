@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::app::Context;
 use crate::aws::source::Source;
-use crate::aws::{org, Aws};
+use crate::aws::{org, Aws, AwsSettings};
 use crate::domain::account::{Account, Detail};
 use crate::org::account;
 use crate::org::origin::ListOwner;
@@ -35,13 +35,18 @@ pub fn account_list(ctx: &Context, source: &Options, refresh: bool, detail: Deta
         profile: options.source_profile.clone(),
     };
     of_source(ctx, &source).list(refresh, detail, |fetch_as, detail| {
-        fetch_accounts(fetch_as, options.region.as_deref(), detail)
+        fetch_accounts(fetch_as, options.region.as_deref(), detail, &ctx.aws)
     })
 }
 
 /// The organization's accounts with `detail`, fetched with `source`'s credentials.
-pub fn fetch_accounts(source: &Source, region: Option<&str>, detail: Detail) -> Result<Vec<Account>> {
-    let aws = Aws::connect(source.profile.as_deref(), region)?;
+pub fn fetch_accounts(
+    source: &Source,
+    region: Option<&str>,
+    detail: Detail,
+    settings: &AwsSettings,
+) -> Result<Vec<Account>> {
+    let aws = Aws::connect(source.profile.as_deref(), region, settings)?;
     aws.block_on(org::accounts(&aws.config, detail))
 }
 

@@ -50,13 +50,11 @@ impl SessionPlan {
     /// Whether the session is assumed from temporary credentials (an MFA
     /// session, another role's session, temporary keys in the environment, or
     /// a source profile that asks for MFA): role chaining, in AWS's terms.
-    pub fn is_chained(&self) -> bool {
-        match &self.source {
+    pub fn is_chained(&self) -> Result<bool> {
+        Ok(match &self.source {
             SourcePlan::Chained(_) | SourcePlan::Mfa { .. } => true,
-            SourcePlan::Sdk(source) => {
-                source.is_temporary() || profile_file::mfa_serial(source.profile.as_deref()).is_some()
-            }
-        }
+            SourcePlan::Sdk(source) => source.is_temporary() || profile_file::mfa_serial(source)?.is_some(),
+        })
     }
 
     /// The credential source the session is assumed from, through every
@@ -215,7 +213,7 @@ impl<'a> Sessions<'a> {
         tracing::debug!(role = %plan.request.role_arn, "no usable cached session; asking STS");
         let region = plan.target.options.region.as_deref();
         let aws = match &plan.source {
-            SourcePlan::Sdk(source) => match profile_file::mfa_serial(source.profile.as_deref()) {
+            SourcePlan::Sdk(source) => match profile_file::mfa_serial(source)? {
                 // The source profile asks for MFA in ~/.aws/config.
                 Some(serial) => {
                     check_chained_duration(plan.request.duration_secs, "the source profile uses MFA")?;
@@ -225,11 +223,13 @@ impl<'a> Sessions<'a> {
                     if source.is_temporary() {
                         check_chained_duration(plan.request.duration_secs, "the source credentials are temporary")?;
                     }
-                    Aws::connect(source.profile.as_deref(), region)?
+                    Aws::connect(source.profile.as_deref(), region, &self.ctx.aws)?
                 }
             },
             SourcePlan::Mfa { source, serial } => self.mfa_session(source, serial, region)?,
-            SourcePlan::Chained(parent) => Aws::connect_as(&self.obtain_inner(parent, false)?.credentials, region)?,
+            SourcePlan::Chained(parent) => {
+                Aws::connect_as(&self.obtain_inner(parent, false)?.credentials, region, &self.ctx.aws)?
+            }
         };
         let credentials = aws.block_on(sts::assume_role(&aws.config, &plan.request))?;
         let entry = Entry {
@@ -259,19 +259,19 @@ impl<'a> Sessions<'a> {
         };
         let margin = self.ctx.config.refresh_margin_secs;
         if let Some(entry) = cache::lookup(&self.ctx.cache, &key, clock::now(), margin)? {
-            return Aws::connect_as(&entry.credentials, region);
+            return Aws::connect_as(&entry.credentials, region, &self.ctx.aws);
         }
         // One prompt for all the processes that need this MFA session now.
         let _flight = flight::single_flight(&self.ctx.cache, &key.id(), "the same MFA session", flight::FLIGHT_WAIT);
         if let Some(entry) = cache::lookup(&self.ctx.cache, &key, clock::now(), margin)? {
-            return Aws::connect_as(&entry.credentials, region);
+            return Aws::connect_as(&entry.credentials, region, &self.ctx.aws);
         }
         tracing::debug!(serial, "starting an MFA session");
         let code = match &self.token_code {
             Some(code) => code.clone(),
             None => prompt::token_code(serial)?,
         };
-        let base = Aws::connect(source.profile.as_deref(), region)?;
+        let base = Aws::connect(source.profile.as_deref(), region, &self.ctx.aws)?;
         let credentials = base.block_on(sts::session_token(&base.config, serial, &code, key.duration_secs))?;
         let entry = Entry {
             role_arn: serial.to_owned(),
@@ -283,7 +283,7 @@ impl<'a> Sessions<'a> {
             credentials,
         };
         self.save(&key, &entry);
-        Aws::connect_as(&entry.credentials, region)
+        Aws::connect_as(&entry.credentials, region, &self.ctx.aws)
     }
 
     /// Caching is best effort: fresh credentials are handed out even when they

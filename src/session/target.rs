@@ -29,7 +29,7 @@ pub fn resolve_named(ctx: &Context, name: &TargetName, cli: Options) -> Result<(
     let region = options.region.clone();
     let directory = directory::of_source(ctx, &source);
     let target = resolve(&account_text, options, &ctx.config, &directory, |fetch_as, detail| {
-        directory::fetch_accounts(fetch_as, region.as_deref(), detail)
+        directory::fetch_accounts(fetch_as, region.as_deref(), detail, &ctx.aws)
     })?;
     Ok((target, source))
 }
