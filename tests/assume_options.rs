@@ -83,6 +83,94 @@ fn mfa_serial_from_the_config_and_from_the_aws_profile() {
     assert_eq!(sessions[1].params["TokenCode"], "222222");
 }
 
+/// A home whose only source is profile `mgmt`: demo1's keys in
+/// ~/.aws/credentials and `mfa_serial` in ~/.aws/config.
+fn home_with_mfa_profile(sandbox: &Sandbox) -> Home {
+    let mut home = Home::with_sandbox(sandbox);
+    let keys = &sandbox.info.demo1;
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        format!(
+            "[mgmt]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            keys.access_key_id, keys.secret_access_key
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        format!("[default]\nregion = us-east-1\n\n[profile mgmt]\nmfa_serial = {MFA}\n"),
+    )
+    .unwrap();
+    home.unset("AWS_ACCESS_KEY_ID");
+    home.unset("AWS_SECRET_ACCESS_KEY");
+    home
+}
+
+/// One call that reached STS: its action, MFA device, code and caller's key.
+type StsCall = (String, Option<String>, Option<String>, Option<String>);
+
+fn sts_calls(sandbox: &Sandbox) -> Vec<StsCall> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.action == "GetSessionToken" || r.action == "AssumeRole")
+        .map(|r| {
+            (
+                r.action,
+                r.params.get("SerialNumber").cloned(),
+                r.params.get("TokenCode").cloned(),
+                r.access_key_id,
+            )
+        })
+        .collect()
+}
+
+/// AWS_PROFILE names the profile whose `mfa_serial` applies, as `--profile`
+/// does: the MFA session is started with its serial either way.
+#[test]
+fn mfa_serial_of_the_profile_aws_profile_names() {
+    let sandbox = Sandbox::start();
+    let demo1 = Some(sandbox.info.demo1.access_key_id.clone());
+
+    let mut by_env = home_with_mfa_profile(&sandbox);
+    by_env.set("AWS_PROFILE", "mgmt");
+    let code = by_env
+        .run(&["assume", "demo", "--token-code", "123456"])
+        .ok()
+        .to_owned();
+    let calls = sts_calls(&sandbox);
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(
+        calls[0],
+        (
+            "GetSessionToken".to_owned(),
+            Some(MFA.to_owned()),
+            Some("123456".to_owned()),
+            demo1.clone()
+        )
+    );
+    // The role is assumed with the MFA session's credentials, not demo1's keys.
+    assert_eq!(calls[1].0, "AssumeRole");
+    assert_ne!(calls[1].3, demo1);
+    assert!(exported(&by_env, &code, "AWS_ACCESS_KEY_ID").starts_with("ASIA"));
+
+    sandbox.clear_requests();
+    let by_flag = home_with_mfa_profile(&sandbox);
+    by_flag
+        .run(&["assume", "demo", "--profile", "mgmt", "--token-code", "123456"])
+        .ok();
+    let by_flag_calls = sts_calls(&sandbox);
+    let without_keys = |calls: &[StsCall]| {
+        calls
+            .iter()
+            .map(|(action, serial, code, _)| (action.clone(), serial.clone(), code.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(without_keys(&by_flag_calls), without_keys(&calls));
+    assert_eq!(by_flag_calls[0].3, demo1);
+}
+
 #[test]
 fn mfa_without_a_code_or_terminal_and_too_long_sessions_fail_clearly() {
     let sandbox = Sandbox::start();

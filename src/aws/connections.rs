@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Result;
 
-use super::Aws;
+use super::{Aws, AwsSettings};
 use crate::domain::credentials::Credentials;
 
 /// Who a connection acts as, and in which region.
@@ -32,14 +32,18 @@ enum Who {
 /// a run reports the same broken source without trying it again).
 type Slot = Arc<OnceLock<Result<Arc<Aws>, String>>>;
 
-#[derive(Default)]
 pub struct Connections {
+    settings: AwsSettings,
     made: Mutex<HashMap<Acting, Slot>>,
 }
 
 impl Connections {
-    pub fn new() -> Self {
-        Self::default()
+    /// Connections made with `settings` (timeouts) from the config.
+    pub fn new(settings: AwsSettings) -> Self {
+        Self {
+            settings,
+            made: Mutex::default(),
+        }
     }
 
     /// Acting as the source credentials of `profile` (see [`Aws::connect`]).
@@ -48,7 +52,7 @@ impl Connections {
             who: Who::Source(profile.map(str::to_owned)),
             region: region.map(str::to_owned),
         };
-        self.get(acting, || Aws::connect(profile, region))
+        self.get(acting, || Aws::connect(profile, region, &self.settings))
     }
 
     /// Acting with temporary credentials xacct holds (see [`Aws::connect_as`]).
@@ -57,7 +61,7 @@ impl Connections {
             who: Who::Session(credentials.access_key_id.clone()),
             region: region.map(str::to_owned),
         };
-        self.get(acting, || Aws::connect_as(credentials, region))
+        self.get(acting, || Aws::connect_as(credentials, region, &self.settings))
     }
 
     /// The connection for `acting`, made by the first caller; others asking

@@ -4,13 +4,13 @@
 
 pub mod connections;
 pub mod error;
+pub mod federation;
 pub mod org;
 pub mod profile_file;
 pub mod source;
 pub mod sts;
 
 use std::future::Future;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
@@ -33,18 +33,18 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// How long one HTTP attempt may take (config `http_timeout`), set once at start.
-static ATTEMPT_TIMEOUT: OnceLock<Duration> = OnceLock::new();
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
-
-pub fn set_attempt_timeout(timeout: Duration) {
-    let _ = ATTEMPT_TIMEOUT.set(timeout);
+/// How xacct talks to AWS, from the config; every connection and the
+/// federation call are given it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AwsSettings {
+    /// How long one HTTP attempt may take (config `http_timeout`).
+    pub attempt_timeout: Duration,
 }
 
 /// Standard retries (3 attempts, exponential backoff with jitter; throttling
 /// and 5xx answers are retried) and bounded attempts.
-fn loader(region: Option<&str>) -> aws_config::ConfigLoader {
-    let attempt = ATTEMPT_TIMEOUT.get().copied().unwrap_or(DEFAULT_ATTEMPT_TIMEOUT);
+fn loader(region: Option<&str>, settings: &AwsSettings) -> aws_config::ConfigLoader {
+    let attempt = settings.attempt_timeout;
     let loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
@@ -72,9 +72,9 @@ impl Aws {
     /// environment, `~/.aws/config` (SSO, credential_process ...) and the
     /// endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS` ...).
     /// An explicit `profile` takes precedence over credentials in the environment.
-    pub fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Self> {
+    pub fn connect(profile: Option<&str>, region: Option<&str>, settings: &AwsSettings) -> Result<Self> {
         let runtime = runtime()?;
-        let mut loader = loader(region);
+        let mut loader = loader(region, settings);
         if let Some(profile) = profile {
             loader = loader
                 .profile_name(profile)
@@ -95,9 +95,13 @@ impl Aws {
 
     /// Like [`Aws::connect`], acting with temporary credentials xacct already
     /// holds (an MFA session, or a role session to chain from).
-    pub fn connect_as(credentials: &crate::domain::credentials::Credentials, region: Option<&str>) -> Result<Self> {
+    pub fn connect_as(
+        credentials: &crate::domain::credentials::Credentials,
+        region: Option<&str>,
+        settings: &AwsSettings,
+    ) -> Result<Self> {
         let runtime = runtime()?;
-        let config = runtime.block_on(loader(region).load());
+        let config = runtime.block_on(loader(region, settings).load());
         let expiry = std::time::UNIX_EPOCH + Duration::from_secs(credentials.expiration.unix_timestamp().max(0) as u64);
         let credentials = aws_credential_types::Credentials::new(
             &credentials.access_key_id,

@@ -34,6 +34,15 @@ impl Source {
         format!("{PROFILE_PREFIX}{}", profile.as_deref().unwrap_or("default"))
     }
 
+    /// The profile whose settings apply, worked out as the SDK does: the one
+    /// named (`--profile` or the config), else `AWS_PROFILE`, else `default`.
+    pub fn profile_name(&self) -> String {
+        self.profile
+            .clone()
+            .or_else(|| non_empty("AWS_PROFILE"))
+            .unwrap_or_else(|| "default".to_owned())
+    }
+
     /// The source a [`Source::cache_name`] names, when xacct can act as it
     /// again whatever the environment holds: a profile.
     pub fn of_profile_name(name: &str) -> Option<Source> {
@@ -84,12 +93,19 @@ fn non_empty(var: &str) -> Option<String> {
 /// A session name that says who is acting: the local user name with every
 /// character AWS does not allow replaced, 2-64 characters.
 pub fn default_session_name() -> String {
-    let user = ["USER", "LOGNAME", "USERNAME"]
+    session_name_for(&user_name(non_empty, login_name))
+}
+
+/// The local user's name: USER, LOGNAME or USERNAME, and only when none is
+/// set the password database. The name is part of the cache key, so a cache
+/// hit needs it; asking the environment first keeps the password database
+/// (NSS: nscd's socket, /etc/passwd, perhaps LDAP) off a hit in any login shell.
+fn user_name(var: impl Fn(&str) -> Option<String>, password_database: impl FnOnce() -> Option<String>) -> String {
+    ["USER", "LOGNAME", "USERNAME"]
         .into_iter()
-        .find_map(non_empty)
-        .or_else(login_name)
-        .unwrap_or_default();
-    session_name_for(&user)
+        .find_map(var)
+        .or_else(password_database)
+        .unwrap_or_default()
 }
 
 /// The name of the effective user from the password database.
@@ -144,6 +160,17 @@ fn session_name_for(user: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::validate;
+
+    #[test]
+    fn the_password_database_is_asked_only_when_no_variable_names_the_user() {
+        let never = || -> Option<String> { panic!("the password database was asked") };
+        let only = |name: &'static str, value: &'static str| move |var: &str| (var == name).then(|| value.to_owned());
+        assert_eq!(user_name(only("USER", "alice"), never), "alice");
+        assert_eq!(user_name(only("LOGNAME", "bob"), never), "bob");
+        assert_eq!(user_name(only("USERNAME", "carol"), never), "carol");
+        assert_eq!(user_name(|_| None, || Some("dave".to_owned())), "dave");
+        assert_eq!(user_name(|_| None, || None), "");
+    }
 
     #[test]
     fn session_names_are_valid_by_construction() {

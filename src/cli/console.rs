@@ -6,11 +6,11 @@
 //! never printed otherwise, nor logged.
 
 use std::io::Write;
-use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 
 use crate::app::Context;
+use crate::aws::federation::{self, SigninError};
 use crate::cli::options;
 use crate::cli::pick;
 use crate::cli::ConsoleArgs;
@@ -52,12 +52,17 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
         Some(url) => url,
         None => console::landing_page(target.partition, &region, args.service.as_deref())?,
     };
-    let token = signin::signin_token(
-        &endpoint,
-        &entry.credentials,
-        console_session_secs(&plan),
-        Duration::from_secs(ctx.config.http_timeout_secs),
-    )?;
+    let session_duration = console_session_secs(&plan)?;
+    let request = signin::token_request_url(&endpoint, &entry.credentials, session_duration);
+    tracing::debug!(
+        endpoint,
+        session_duration,
+        "asking the federation endpoint for a sign-in token"
+    );
+    let token = federation::signin_token(&endpoint, &request, &ctx.aws).map_err(|e| match e {
+        SigninError::Refused { .. } => anyhow!("{e}: {}", refused_hint(session_duration)),
+        e => e.into(),
+    })?;
     let link = signin::login_url(&endpoint, &destination, &token);
     if args.print {
         writeln!(out, "{}", link.expose())?;
@@ -82,10 +87,19 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
     Ok(())
 }
 
+/// What to try when the federation endpoint refuses the credentials.
+fn refused_hint(session_duration: Option<u64>) -> &'static str {
+    if session_duration.is_some() {
+        "the credentials may have expired (try --refresh), or the role's maximum session is shorter than --duration"
+    } else {
+        "the credentials may have expired: try --refresh"
+    }
+}
+
 /// How long the console session lasts: as long as the role session asked
 /// for (`--duration`, the profile, `[defaults]`, else 1h), so one setting
 /// governs both. For role-chained credentials AWS refuses SessionDuration, so
 /// none is sent and AWS's default applies.
-fn console_session_secs(plan: &SessionPlan) -> Option<u64> {
-    (!plan.is_chained()).then_some(plan.request.duration_secs)
+fn console_session_secs(plan: &SessionPlan) -> Result<Option<u64>> {
+    Ok((!plan.is_chained()?).then_some(plan.request.duration_secs))
 }

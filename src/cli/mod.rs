@@ -51,7 +51,6 @@ pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
         _ => {}
     }
     let ctx = Context::load()?;
-    crate::aws::set_attempt_timeout(std::time::Duration::from_secs(ctx.config.http_timeout_secs));
     match command {
         Command::Accounts(args) => accounts::run(args, &ctx, out)?,
         Command::Assume(args) => assume::run(args, &ctx, out)?,

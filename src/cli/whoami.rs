@@ -22,7 +22,7 @@ pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
         return short(ctx, out);
     }
     let options = options::source_options(&args.source)?;
-    let aws = Aws::connect(options.source_profile.as_deref(), options.region.as_deref())?;
+    let aws = Aws::connect(options.source_profile.as_deref(), options.region.as_deref(), &ctx.aws)?;
     let identity = aws.block_on(sts::caller_identity(&aws.config))?;
     let expiration = if options.source_profile.is_none() {
         env_expiration(ctx)

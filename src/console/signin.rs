@@ -1,12 +1,10 @@
 //! Console sign-in through the AWS federation endpoint: temporary credentials
-//! become a sign-in token (`getSigninToken`), and the token a login link that
-//! opens a console session. Token and link are secrets: neither is ever logged
-//! or put in an error message; only the endpoint's address is.
+//! become a sign-in token (`getSigninToken`, sent by `crate::aws::federation`),
+//! and the token a login link that opens a console session. Token and link are
+//! secrets: neither is ever logged or put in an error message; only the
+//! endpoint's address is.
 
-use std::time::Duration;
-
-use anyhow::{anyhow, bail, Result};
-use serde::Deserialize;
+use anyhow::{anyhow, Result};
 
 use crate::console::encode;
 use crate::domain::console::{check_endpoint, Origin, ENDPOINT_VAR};
@@ -50,67 +48,6 @@ pub fn token_request_url(endpoint: &str, credentials: &Credentials, session_dura
     Secret::new(url)
 }
 
-/// Asks the federation endpoint for a sign-in token.
-pub fn signin_token(
-    endpoint: &str,
-    credentials: &Credentials,
-    session_duration: Option<u64>,
-    timeout: Duration,
-) -> Result<Secret> {
-    let url = token_request_url(endpoint, credentials, session_duration);
-    tracing::debug!(
-        endpoint,
-        session_duration,
-        "asking the federation endpoint for a sign-in token"
-    );
-    // Plain http goes only to this machine (see check_endpoint): never through
-    // a proxy from HTTP_PROXY/ALL_PROXY, which would see the credentials in
-    // clear. Over https a proxy sees only the host, so the usual variables
-    // (and NO_PROXY) apply.
-    let proxy = if endpoint.starts_with("https://") {
-        ureq::Proxy::try_from_env()
-    } else {
-        None
-    };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .proxy(proxy)
-        .build()
-        .into();
-    let mut response = agent
-        .get(url.expose())
-        .call()
-        .map_err(|e| anyhow!("cannot reach the sign-in endpoint {endpoint}: {}", describe(&e)))?;
-    let status = response.status().as_u16();
-    tracing::debug!(status, "the federation endpoint answered");
-    if status != 200 {
-        let hint = if session_duration.is_some() {
-            "the credentials may have expired (try --refresh), or the role's maximum session is shorter than --duration"
-        } else {
-            "the credentials may have expired: try --refresh"
-        };
-        bail!("the sign-in endpoint {endpoint} refused the credentials (HTTP {status}): {hint}");
-    }
-    #[derive(Deserialize)]
-    struct Answer {
-        #[serde(rename = "SigninToken")]
-        signin_token: String,
-    }
-    let body = response.body_mut().read_to_string().map_err(|e| {
-        anyhow!(
-            "cannot read the answer of the sign-in endpoint {endpoint}: {}",
-            describe(&e)
-        )
-    })?;
-    let answer: Answer = serde_json::from_str(&body)
-        .map_err(|_| anyhow!("the sign-in endpoint {endpoint} answered without a SigninToken"))?;
-    if answer.signin_token.is_empty() {
-        bail!("the sign-in endpoint {endpoint} answered with an empty SigninToken");
-    }
-    Ok(Secret::new(answer.signin_token))
-}
-
 /// The link that signs in with `token` and lands on `destination` (valid for 15 minutes).
 pub fn login_url(endpoint: &str, destination: &str, token: &Secret) -> Secret {
     Secret::new(format!(
@@ -119,20 +56,6 @@ pub fn login_url(endpoint: &str, destination: &str, token: &Secret) -> Secret {
         encode(destination),
         encode(token.expose())
     ))
-}
-
-/// An HTTP error in words, without the URL (which holds the credentials).
-fn describe(error: &ureq::Error) -> String {
-    match error {
-        ureq::Error::Io(e) => e.to_string(),
-        ureq::Error::Timeout(_) => "timed out".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::ConnectionFailed => "connection failed".into(),
-        ureq::Error::StatusCode(code) => format!("HTTP {code}"),
-        ureq::Error::Tls(e) => format!("TLS: {e}"),
-        ureq::Error::BodyExceedsLimit(_) => "the answer is too large".into(),
-        _ => "the request failed".into(),
-    }
 }
 
 #[cfg(test)]

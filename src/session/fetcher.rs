@@ -42,7 +42,7 @@ pub trait Fetcher: Sync {
     ) -> Result<Issued>;
     /// The MFA device the source's AWS profile asks for (`mfa_serial` in
     /// `~/.aws/config`), read only when a session has to be fetched.
-    fn profile_mfa_serial(&self, source: &Source) -> Option<String>;
+    fn profile_mfa_serial(&self, source: &Source) -> Result<Option<String>>;
 }
 
 /// The real calls, each through the run's one connection for its caller.
@@ -79,8 +79,8 @@ impl Fetcher for Sts<'_> {
         })
     }
 
-    fn profile_mfa_serial(&self, source: &Source) -> Option<String> {
-        profile_file::mfa_serial(source.profile.as_deref())
+    fn profile_mfa_serial(&self, source: &Source) -> Result<Option<String>> {
+        profile_file::mfa_serial(source)
     }
 }
 
@@ -101,7 +101,7 @@ impl<T: Fetcher + ?Sized> Fetcher for &T {
         (**self).mfa_session(source, region, serial, code, duration_secs)
     }
 
-    fn profile_mfa_serial(&self, source: &Source) -> Option<String> {
+    fn profile_mfa_serial(&self, source: &Source) -> Result<Option<String>> {
         (**self).profile_mfa_serial(source)
     }
 }

@@ -75,13 +75,11 @@ impl SessionPlan {
     /// Whether the session is assumed from temporary credentials (an MFA
     /// session, another role's session, temporary keys in the environment, or
     /// a source profile that asks for MFA): role chaining, in AWS's terms.
-    pub fn is_chained(&self) -> bool {
-        match &self.source {
+    pub fn is_chained(&self) -> Result<bool> {
+        Ok(match &self.source {
             SourcePlan::Chained(_) | SourcePlan::Mfa { .. } => true,
-            SourcePlan::Sdk(source) => {
-                source.is_temporary() || profile_file::mfa_serial(source.profile.as_deref()).is_some()
-            }
-        }
+            SourcePlan::Sdk(source) => source.is_temporary() || profile_file::mfa_serial(source)?.is_some(),
+        })
     }
 
     /// The credential source the session is assumed from, through every

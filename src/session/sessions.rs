@@ -96,7 +96,7 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
         let region = plan.target.options.region.as_deref();
         let assume = |caller| self.fetcher.assume_role(caller, region, &plan.request);
         let issued = match &plan.source {
-            SourcePlan::Sdk(source) => match self.fetcher.profile_mfa_serial(source) {
+            SourcePlan::Sdk(source) => match self.fetcher.profile_mfa_serial(source)? {
                 // The source profile asks for MFA in ~/.aws/config.
                 Some(serial) => {
                     check_chained_duration(plan.request.duration_secs, "the source profile uses MFA")?;

@@ -84,8 +84,8 @@ impl Fetcher for Fake {
         )
     }
 
-    fn profile_mfa_serial(&self, _: &Source) -> Option<String> {
-        self.profile_mfa.clone()
+    fn profile_mfa_serial(&self, _: &Source) -> Result<Option<String>> {
+        Ok(self.profile_mfa.clone())
     }
 }
 
@@ -306,7 +306,9 @@ fn refresh_fetches_the_session_again_but_not_its_parent() {
 fn a_hit_makes_no_connection() {
     let (cache, fake) = (cache(), Fake::default());
     sessions(&cache, &fake, false).obtain(&direct("Admin")).unwrap();
-    let connections = Connections::new();
+    let connections = Connections::new(crate::aws::AwsSettings {
+        attempt_timeout: Duration::from_secs(30),
+    });
     let sts = Sts {
         connections: &connections,
     };
