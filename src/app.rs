@@ -30,7 +30,7 @@ impl Context {
         Ok(Self {
             config,
             cache: store::cache_dir()?,
-            connections: Connections::new(aws.clone()),
+            connections: Connections::new(aws),
             aws,
         })
     }
