@@ -104,7 +104,7 @@ proptest! {
         std::fs::write(dir.file(accounts::FILE), &bytes).unwrap();
         let request = RoleRequest {
             role_arn: "arn:aws:iam::111122223333:role/R".into(),
-            session_name: "alice".into(),
+            session_name: xacct::domain::session_params::RoleSessionName::Given("alice".into()),
             duration_secs: 3600,
             policy: None,
             options: SessionParams::default(),

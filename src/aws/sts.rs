@@ -10,13 +10,13 @@ use crate::domain::credentials::Credentials;
 use crate::domain::secret::Secret;
 use crate::domain::session_params::RoleRequest;
 
-pub async fn assume_role(config: &SdkConfig, request: &RoleRequest) -> Result<Credentials> {
+pub async fn assume_role(config: &SdkConfig, request: &RoleRequest, session_name: &str) -> Result<Credentials> {
     let client = aws_sdk_sts::Client::new(config);
     let options = &request.options;
     let mut call = client
         .assume_role()
         .role_arn(&request.role_arn)
-        .role_session_name(&request.session_name)
+        .role_session_name(session_name)
         .duration_seconds(request.duration_secs as i32)
         .set_external_id(options.external_id.clone())
         .set_source_identity(options.source_identity.clone())

@@ -114,13 +114,43 @@ impl SessionParams {
     }
 }
 
+/// The role session's name: as given, or the local user's name, which is
+/// looked up only when a session is fetched (the password database can mean
+/// NSS sockets, /etc/passwd, LDAP): a cache hit names the default as such.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleSessionName {
+    Given(String),
+    OfUser,
+}
+
+impl RoleSessionName {
+    /// The name to send, with `user` the default when none was given.
+    pub fn resolve(&self, user: impl FnOnce() -> String) -> String {
+        match self {
+            RoleSessionName::Given(name) => name.clone(),
+            RoleSessionName::OfUser => user(),
+        }
+    }
+}
+
+/// In the cache key the default is `(user)`, which no given name can be
+/// (AWS allows no parentheses in session names).
+impl Serialize for RoleSessionName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RoleSessionName::Given(name) => serializer.serialize_str(name),
+            RoleSessionName::OfUser => serializer.serialize_str("(user)"),
+        }
+    }
+}
+
 /// One AssumeRole call, every value validated: the role, the session's name
 /// and length, and the other options as set. It is also what the cache key
 /// holds of a role session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoleRequest {
     pub role_arn: String,
-    pub session_name: String,
+    pub session_name: RoleSessionName,
     pub duration_secs: u64,
     /// The inline policy's JSON (a policy file, read).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -132,17 +162,15 @@ pub struct RoleRequest {
 }
 
 impl RoleRequest {
-    /// The request for `role_arn` with `params`, unset name and length taken
-    /// from the defaults given, and a policy file read now (when a session
-    /// needs it).
-    pub fn new(
-        role_arn: String,
-        mut params: SessionParams,
-        default_session_name: impl FnOnce() -> String,
-    ) -> anyhow::Result<Self> {
+    /// The request for `role_arn` with `params`, an unset length taken from
+    /// the default, and a policy file read now (when a session needs it).
+    pub fn new(role_arn: String, mut params: SessionParams) -> anyhow::Result<Self> {
         Ok(Self {
             role_arn,
-            session_name: params.session_name.take().unwrap_or_else(default_session_name),
+            session_name: params
+                .session_name
+                .take()
+                .map_or(RoleSessionName::OfUser, RoleSessionName::Given),
             duration_secs: params.duration_secs.take().unwrap_or(validate::DEFAULT_DURATION_SECS),
             policy: params.policy.take().map(|p| p.text()).transpose()?,
             options: params,
@@ -352,8 +380,11 @@ mod tests {
             external_id: Some("x-1234".into()),
             ..SessionParams::default()
         };
-        let request = RoleRequest::new("arn:aws:iam::111122223333:role/R".into(), params, || "alice".into()).unwrap();
-        assert_eq!((request.session_name.as_str(), request.duration_secs), ("alice", 900));
+        let request = RoleRequest::new("arn:aws:iam::111122223333:role/R".into(), params).unwrap();
+        assert_eq!(
+            (request.session_name.resolve(|| "alice".into()), request.duration_secs),
+            ("alice".to_owned(), 900)
+        );
         assert_eq!(
             (request.options.session_name.as_ref(), request.options.policy.as_ref()),
             (None, None)
@@ -363,5 +394,15 @@ mod tests {
         assert_eq!(json["external_id"], "x-1234");
         assert_eq!(json["policy"], "{}");
         assert!(json.get("tags").is_none());
+    }
+
+    #[test]
+    fn an_unnamed_session_is_keyed_as_the_users_without_looking_the_user_up() {
+        let request = RoleRequest::new("arn:aws:iam::111122223333:role/R".into(), SessionParams::default()).unwrap();
+        assert_eq!(request.session_name, RoleSessionName::OfUser);
+        let keyed = serde_json::to_value(&request).unwrap();
+        assert_eq!(keyed["session_name"], "(user)");
+        assert!(validate::session_name("(user)").is_err(), "no given name can be the default's key");
+        assert_eq!(request.session_name.resolve(|| "alice".into()), "alice");
     }
 }

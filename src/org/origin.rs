@@ -84,7 +84,7 @@ mod tests {
             chained_from: None,
             session: KeyedSession::Role(RoleRequest {
                 role_arn: role_arn.clone(),
-                session_name: "alice".into(),
+                session_name: crate::domain::session_params::RoleSessionName::Given("alice".into()),
                 duration_secs: 3600,
                 policy: None,
                 options: SessionParams::default(),

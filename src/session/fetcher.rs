@@ -29,8 +29,14 @@ pub struct Issued {
 
 /// The calls that make sessions. Shared by the threads of a fan-out.
 pub trait Fetcher: Sync {
-    /// AssumeRole.
-    fn assume_role(&self, caller: Caller, region: Option<&str>, request: &RoleRequest) -> Result<Issued>;
+    /// AssumeRole, naming the session `session_name` (the request's, resolved).
+    fn assume_role(
+        &self,
+        caller: Caller,
+        region: Option<&str>,
+        request: &RoleRequest,
+        session_name: &str,
+    ) -> Result<Issued>;
     /// GetSessionToken with an MFA code: an MFA session of `source`.
     fn mfa_session(
         &self,
@@ -51,12 +57,18 @@ pub struct Sts<'a> {
 }
 
 impl Fetcher for Sts<'_> {
-    fn assume_role(&self, caller: Caller, region: Option<&str>, request: &RoleRequest) -> Result<Issued> {
+    fn assume_role(
+        &self,
+        caller: Caller,
+        region: Option<&str>,
+        request: &RoleRequest,
+        session_name: &str,
+    ) -> Result<Issued> {
         let aws = match caller {
             Caller::Source(source) => self.connections.source(source.profile.as_deref(), region)?,
             Caller::Session(credentials) => self.connections.session(credentials, region)?,
         };
-        let credentials = aws.block_on(sts::assume_role(&aws.config, request))?;
+        let credentials = aws.block_on(sts::assume_role(&aws.config, request, session_name))?;
         Ok(Issued {
             credentials,
             region: aws.region.clone(),
@@ -86,8 +98,14 @@ impl Fetcher for Sts<'_> {
 
 /// A shared fetcher is a fetcher (tests keep theirs to count its calls).
 impl<T: Fetcher + ?Sized> Fetcher for &T {
-    fn assume_role(&self, caller: Caller, region: Option<&str>, request: &RoleRequest) -> Result<Issued> {
-        (**self).assume_role(caller, region, request)
+    fn assume_role(
+        &self,
+        caller: Caller,
+        region: Option<&str>,
+        request: &RoleRequest,
+        session_name: &str,
+    ) -> Result<Issued> {
+        (**self).assume_role(caller, region, request, session_name)
     }
 
     fn mfa_session(

@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use super::target::{self, Target, TargetName};
 use crate::app::Context;
 use crate::aws::profile_file;
-use crate::aws::source::{self, Source};
+use crate::aws::source::Source;
 use crate::domain::duration::format_secs;
 use crate::domain::session_params::RoleRequest;
 use crate::store::config::Options;
@@ -41,11 +41,7 @@ impl SessionPlan {
     /// The plan for `target`'s role with `source`; `name` is what the target
     /// was called (it names a chained session's source).
     pub fn new(target: Target, source: SourcePlan, name: &str) -> Result<Self> {
-        let request = RoleRequest::new(
-            target.role_arn(),
-            target.options.session.clone(),
-            source::default_session_name,
-        )?;
+        let request = RoleRequest::new(target.role_arn(), target.options.session.clone())?;
         if matches!(source, SourcePlan::Chained(_) | SourcePlan::Mfa { .. }) {
             check_chained_duration(
                 request.duration_secs,

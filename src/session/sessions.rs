@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::fetcher::{Caller, Fetcher, Issued, Sts};
 use super::plan::{check_chained_duration, SessionPlan, SourcePlan};
 use crate::app::Context;
-use crate::aws::source::Source;
+use crate::aws::source::{self, Source};
 use crate::domain::clock;
 use crate::domain::validate;
 use crate::store::credentials::{self as cache, CacheKey, Entry, EntryKind};
@@ -94,7 +94,9 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
     fn fetch_role_session(&self, plan: &SessionPlan) -> Result<Entry> {
         tracing::debug!(role = %plan.request.role_arn, "no usable cached session; asking STS");
         let region = plan.target.options.region.as_deref();
-        let assume = |caller| self.fetcher.assume_role(caller, region, &plan.request);
+        // The default name (the local user's) is looked up only here, on a miss.
+        let session_name = plan.request.session_name.resolve(source::default_session_name);
+        let assume = |caller| self.fetcher.assume_role(caller, region, &plan.request, &session_name);
         let issued = match &plan.source {
             SourcePlan::Sdk(source) => match self.fetcher.profile_mfa_serial(source)? {
                 // The source profile asks for MFA in ~/.aws/config.
@@ -115,7 +117,7 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
             SourcePlan::Chained(parent) => assume(Caller::Session(&self.obtain_inner(parent, false)?.credentials))?,
         };
         let kind = EntryKind::role(&plan.request.role_arn).expect("a planned role ARN is valid");
-        let mut entry = entry(kind, plan.request.session_name.clone(), &plan.key, issued);
+        let mut entry = entry(kind, session_name, &plan.key, issued);
         entry.origin = matches!(plan.source, SourcePlan::Chained(_)).then(|| plan.origin());
         Ok(entry)
     }

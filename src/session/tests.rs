@@ -68,7 +68,7 @@ impl Fake {
 }
 
 impl Fetcher for Fake {
-    fn assume_role(&self, caller: Caller, _: Option<&str>, request: &RoleRequest) -> Result<Issued> {
+    fn assume_role(&self, caller: Caller, _: Option<&str>, request: &RoleRequest, _: &str) -> Result<Issued> {
         let caller = match caller {
             Caller::Source(source) => source.cache_name(),
             Caller::Session(credentials) => credentials.access_key_id.clone(),

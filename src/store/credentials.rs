@@ -310,7 +310,7 @@ mod tests {
             chained_from: None,
             session: KeyedSession::Role(RoleRequest {
                 role_arn: format!("arn:aws:iam::111122223333:role/{role}"),
-                session_name: "alice".into(),
+                session_name: crate::domain::session_params::RoleSessionName::Given("alice".into()),
                 duration_secs: 3600,
                 policy: None,
                 options: SessionParams::default(),
@@ -331,7 +331,7 @@ mod tests {
         };
         Entry {
             kind: EntryKind::role(&request.role_arn).unwrap(),
-            session_name: request.session_name.clone(),
+            session_name: request.session_name.resolve(String::new),
             source: key.source.clone(),
             origin: None,
             region: Some("eu-west-1".into()),
