@@ -139,7 +139,7 @@ impl RoleRequest {
         role_arn: String,
         mut params: SessionParams,
         default_session_name: impl FnOnce() -> String,
-    ) -> anyhow::Result<Self> {
+    ) -> crate::domain::error::Result<Self> {
         Ok(Self {
             role_arn,
             session_name: params.session_name.take().unwrap_or_else(default_session_name),
