@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
-
 use crate::aws::connections::Connections;
 use crate::aws::AwsSettings;
+use crate::domain::error::Result;
 use crate::store::{self, config::Config, file::PrivateDir};
 
 pub struct Context {

@@ -1,8 +1,9 @@
 //! The folder layout is the architecture: each top-level module of `src/` is
 //! one concern, and imports point only down the layers below. This reads the
 //! sources and fails on an import that points up (which is also how a cycle
-//! would start), on a folder missing from the list, and on clap outside
-//! `src/cli`.
+//! would start), on a folder missing from the list, on clap outside
+//! `src/cli`, and on anyhow outside `src/cli` and `src/main.rs` (the core has
+//! one error type, `domain::error::Error`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -106,6 +107,30 @@ fn imports_point_only_down_the_layers_and_only_the_cli_sees_clap() {
             }
         }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn names_anyhow(text: &str) -> bool {
+    text.lines()
+        .any(|line| line.split("//").next().unwrap_or("").contains("anyhow"))
+}
+
+#[test]
+fn only_the_edges_use_anyhow() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let problems: Vec<String> = files
+        .iter()
+        .filter(|file| !matches!(module_of(&src, file).as_str(), "cli" | "main"))
+        .filter(|file| names_anyhow(&fs::read_to_string(file).unwrap()))
+        .map(|file| {
+            format!(
+                "src/{} uses anyhow: the core returns crate::domain::error::Error",
+                file.strip_prefix(&src).unwrap().display()
+            )
+        })
+        .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

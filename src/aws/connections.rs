@@ -7,10 +7,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use anyhow::Result;
-
 use super::{Aws, AwsSettings};
 use crate::domain::credentials::Credentials;
+use crate::domain::error::{Error, Result};
 
 /// Who a connection acts as, and in which region.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -70,7 +69,7 @@ impl Connections {
         let slot = self.made.lock().unwrap().entry(acting).or_default().clone();
         slot.get_or_init(|| connect().map(Arc::new).map_err(|e| format!("{e:#}")))
             .clone()
-            .map_err(anyhow::Error::msg)
+            .map_err(Error::aws)
     }
 
     /// How many connections were made.

@@ -24,6 +24,13 @@ pub enum SigninError {
     EmptyToken { endpoint: String },
 }
 
+/// A sign-in endpoint that gives no token is a failed call, like one to AWS.
+impl From<SigninError> for crate::domain::error::Error {
+    fn from(e: SigninError) -> Self {
+        crate::domain::error::Error::Aws(e.to_string())
+    }
+}
+
 /// Sends `request` (a `getSigninToken` URL on `endpoint`) and returns the
 /// sign-in token, within the configured attempt timeout.
 pub fn signin_token(endpoint: &str, request: &Secret, settings: &AwsSettings) -> Result<Secret, SigninError> {

@@ -13,7 +13,7 @@ pub mod sts;
 use std::future::Future;
 use std::time::Duration;
 
-use anyhow::{anyhow, Context, Result};
+use crate::domain::error::{Error, ErrorContext as _, Result};
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -86,10 +86,10 @@ impl Aws {
         // and a credential_process or SSO profile is consulted only once.
         let provider = config
             .credentials_provider()
-            .ok_or_else(|| anyhow!("no credentials provider is configured"))?;
+            .ok_or_else(|| Error::aws("no credentials provider is configured"))?;
         let credentials = runtime
             .block_on(provider.provide_credentials())
-            .map_err(|e| anyhow!(error::credentials(&e, profile)))?;
+            .map_err(|e| Error::aws(error::credentials(&e, profile)))?;
         Ok(Self::finish(runtime, config, credentials))
     }
 

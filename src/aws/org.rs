@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use anyhow::{anyhow, Result};
 use aws_config::SdkConfig;
 use aws_sdk_organizations::Client;
 use tokio::sync::Semaphore;
@@ -14,6 +13,7 @@ use super::sts::to_offset;
 use crate::domain::account::{Account, Detail};
 use crate::domain::account_id::AccountId;
 use crate::domain::clock;
+use crate::domain::error::{Error, Result};
 use crate::ui::progress::Progress;
 
 /// The most ListAccounts returns in one page.
@@ -49,7 +49,8 @@ async fn list_accounts(client: &Client, progress: &Progress) -> Result<Vec<Accou
     let mut pages = client.list_accounts().max_results(PAGE_SIZE).into_paginator().send();
     let mut accounts = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| anyhow!("cannot list the organization's accounts: {}", describe(&e)))?;
+        let page =
+            page.map_err(|e| Error::aws(format!("cannot list the organization's accounts: {}", describe(&e))))?;
         for a in page.accounts() {
             let state = a
                 .state()
@@ -76,8 +77,11 @@ async fn list_accounts(client: &Client, progress: &Progress) -> Result<Vec<Accou
 /// list holding anything else is refused rather than half used.
 fn account_id(id: Option<&str>) -> Result<AccountId> {
     let id = id.unwrap_or_default();
-    id.parse()
-        .map_err(|e| anyhow!("ListAccounts answered with an account that xacct cannot use: {e}"))
+    id.parse().map_err(|e| {
+        Error::aws(format!(
+            "ListAccounts answered with an account that xacct cannot use: {e}"
+        ))
+    })
 }
 
 /// The OU path (`Root/Workloads/Prod`) of every account, walking the tree
@@ -89,7 +93,7 @@ async fn ou_paths(client: &Client, progress: &Progress) -> Result<HashMap<String
         .list_roots()
         .send()
         .await
-        .map_err(|e| anyhow!("cannot read the organization's root: {}", describe(&e)))?;
+        .map_err(|e| Error::aws(format!("cannot read the organization's root: {}", describe(&e))))?;
     let mut level: Vec<(String, String)> = roots
         .roots()
         .iter()
@@ -107,7 +111,8 @@ async fn ou_paths(client: &Client, progress: &Progress) -> Result<HashMap<String
             });
         }
         while let Some(joined) = tasks.join_next().await {
-            let (parent_path, (accounts, ous)) = joined.map_err(|e| anyhow!("an OU lookup failed: {e}"))??;
+            let (parent_path, (accounts, ous)) =
+                joined.map_err(|e| Error::msg(format!("an OU lookup failed: {e}")))??;
             for account_id in accounts {
                 paths.insert(account_id, parent_path.clone());
             }
@@ -127,7 +132,8 @@ async fn children(client: &Client, parent_id: &str) -> Result<(Vec<String>, Vec<
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| anyhow!("cannot list the accounts in {parent_id}: {}", describe(&e)))?;
+        let page =
+            page.map_err(|e| Error::aws(format!("cannot list the accounts in {parent_id}: {}", describe(&e))))?;
         accounts.extend(page.accounts().iter().filter_map(|a| a.id().map(str::to_owned)));
     }
     let mut ous = Vec::new();
@@ -137,7 +143,7 @@ async fn children(client: &Client, parent_id: &str) -> Result<(Vec<String>, Vec<
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| anyhow!("cannot list the OUs in {parent_id}: {}", describe(&e)))?;
+        let page = page.map_err(|e| Error::aws(format!("cannot list the OUs in {parent_id}: {}", describe(&e))))?;
         ous.extend(
             page.organizational_units()
                 .iter()
@@ -162,15 +168,15 @@ async fn account_tags(
             let mut tags = BTreeMap::new();
             let mut pages = client.list_tags_for_resource().resource_id(&id).into_paginator().send();
             while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| anyhow!("cannot read the tags of {id}: {}", describe(&e)))?;
+                let page = page.map_err(|e| Error::aws(format!("cannot read the tags of {id}: {}", describe(&e))))?;
                 tags.extend(page.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())));
             }
-            Ok::<_, anyhow::Error>((id, tags))
+            Ok::<_, Error>((id, tags))
         });
     }
     let mut all = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
-        let (id, tags) = joined.map_err(|e| anyhow!("a tag lookup failed: {e}"))??;
+        let (id, tags) = joined.map_err(|e| Error::msg(format!("a tag lookup failed: {e}")))??;
         all.insert(id, tags);
         progress.note(all.len(), "tagged");
     }

@@ -4,12 +4,12 @@
 //! it: `AWS_CONFIG_FILE`, `~` expansion, `[default]` and `[profile NAME]`
 //! sections, comments and continuation lines.
 
-use anyhow::{anyhow, Result};
 use aws_config::profile::{ProfileFileLoadError, ProfileSet};
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::aws::source::Source;
+use crate::domain::error::{Error, Result};
 
 /// `mfa_serial` of the profile `source` acts as (see [`Source::profile_name`]).
 /// A config file that cannot be read is an error, not "no MFA": MFA that the
@@ -28,10 +28,10 @@ fn load(env: &Env, fs: &Fs) -> Result<ProfileSet> {
     // a bare current-thread runtime is enough.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|e| anyhow!("cannot start the async runtime: {e}"))?;
+        .map_err(|e| Error::msg(format!("cannot start the async runtime: {e}")))?;
     runtime
         .block_on(aws_config::profile::load(fs, env, &files, None))
-        .map_err(|e| anyhow!("cannot read the AWS config file: {}", describe(&e)))
+        .map_err(|e| Error::msg(format!("cannot read the AWS config file: {}", describe(&e))))
 }
 
 /// The error and its cause on one line (the parse error spans two).

@@ -1,12 +1,12 @@
 //! STS: AssumeRole and GetCallerIdentity.
 
-use anyhow::{anyhow, Result};
 use aws_config::SdkConfig;
 use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
 use time::OffsetDateTime;
 
 use super::error::describe;
 use crate::domain::credentials::Credentials;
+use crate::domain::error::{Error, Result};
 use crate::domain::secret::Secret;
 use crate::domain::session_params::RoleRequest;
 
@@ -22,7 +22,13 @@ pub async fn assume_role(config: &SdkConfig, request: &RoleRequest, session_name
         .set_source_identity(options.source_identity.clone())
         .set_policy(request.policy.clone());
     for (key, value) in options.tags.iter().flatten() {
-        call = call.tags(Tag::builder().key(key).value(value).build()?);
+        call = call.tags(
+            Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .map_err(|e| Error::msg(e.to_string()))?,
+        );
     }
     for key in options.transitive_tags.iter().flatten() {
         call = call.transitive_tag_keys(key);
@@ -33,7 +39,7 @@ pub async fn assume_role(config: &SdkConfig, request: &RoleRequest, session_name
     let output = call
         .send()
         .await
-        .map_err(|e| anyhow!("cannot assume {}: {}", request.role_arn, describe(&e)))?;
+        .map_err(|e| Error::aws(format!("cannot assume {}: {}", request.role_arn, describe(&e))))?;
     credentials(output.credentials(), "AssumeRole")
 }
 
@@ -48,12 +54,12 @@ pub async fn session_token(config: &SdkConfig, serial: &str, code: &str, duratio
         .duration_seconds(duration_secs as i32)
         .send()
         .await
-        .map_err(|e| anyhow!("cannot start an MFA session with {serial}: {}", describe(&e)))?;
+        .map_err(|e| Error::aws(format!("cannot start an MFA session with {serial}: {}", describe(&e))))?;
     credentials(output.credentials(), "GetSessionToken")
 }
 
 fn credentials(creds: Option<&aws_sdk_sts::types::Credentials>, operation: &str) -> Result<Credentials> {
-    let creds = creds.ok_or_else(|| anyhow!("{operation} answered without credentials"))?;
+    let creds = creds.ok_or_else(|| Error::aws(format!("{operation} answered without credentials")))?;
     Ok(Credentials {
         access_key_id: creds.access_key_id().to_owned(),
         secret_access_key: Secret::new(creds.secret_access_key()),
@@ -75,7 +81,7 @@ pub async fn caller_identity(config: &SdkConfig) -> Result<CallerIdentity> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| anyhow!("cannot get the caller identity: {}", describe(&e)))?;
+        .map_err(|e| Error::aws(format!("cannot get the caller identity: {}", describe(&e))))?;
     Ok(CallerIdentity {
         account: output.account().unwrap_or_default().to_owned(),
         arn: output.arn().unwrap_or_default().to_owned(),
@@ -84,5 +90,5 @@ pub async fn caller_identity(config: &SdkConfig) -> Result<CallerIdentity> {
 }
 
 pub fn to_offset(t: &aws_smithy_types::DateTime) -> Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(t.secs()).map_err(|_| anyhow!("AWS sent an impossible timestamp"))
+    OffsetDateTime::from_unix_timestamp(t.secs()).map_err(|_| Error::aws("AWS sent an impossible timestamp"))
 }

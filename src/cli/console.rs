@@ -74,7 +74,7 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
         url::Url::from_file_path(&page).map_err(|()| anyhow!("cannot make a file URL of {}", page.display()))?;
     if let Err(e) = browser::open(page_url.as_str()) {
         signin_page::remove(&page);
-        return Err(e);
+        return Err(e.into());
     }
     eprintln!(
         "xacct: {}",

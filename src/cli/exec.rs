@@ -44,7 +44,7 @@ pub fn run(args: &ExecArgs, ctx: &Context) -> Result<i32> {
             token_code: args.session.token_code.clone(),
             refresh: args.session.refresh,
         };
-        return fanout::run(&fan_out, ctx, EXEC_MARKER);
+        return Ok(fanout::run(&fan_out, ctx, EXEC_MARKER)?);
     }
     if many.many_role.is_some() || many.group {
         bail!("--role and --group go with --all, --ou or --accounts; for one account give the role after it");

@@ -105,6 +105,22 @@ mod tests {
         }
     }
 
+    /// main prints `{e:#}` of an anyhow error: a core error keeps its whole
+    /// chain through `?`, and a usage error is still found by its type.
+    #[test]
+    fn core_errors_print_their_chain_at_the_edge_and_usage_errors_stay_typed() {
+        use crate::domain::error::Error;
+        let core = Error::from(std::io::Error::other("disk full")).context("cannot write /x");
+        let chain = format!("{core:#}");
+        let edge = anyhow::Error::from(core);
+        assert_eq!(format!("{edge:#}"), chain);
+        assert_eq!(chain, "cannot write /x: disk full");
+        assert_eq!(edge.to_string(), "cannot write /x");
+        let usage = anyhow::Error::from(UsageError("no account given".into()));
+        assert!(usage.downcast_ref::<UsageError>().is_some());
+        assert!(edge.downcast_ref::<UsageError>().is_none());
+    }
+
     #[test]
     fn usage_errors_keep_clap_tips_and_name_the_help_to_read() {
         crate::cli::Cli::command().debug_assert();

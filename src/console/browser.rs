@@ -7,8 +7,7 @@
 
 use std::process::{Command, Stdio};
 
-use anyhow::{anyhow, bail, Result};
-
+use crate::domain::error::{fail, Error, Result};
 use crate::domain::validate::shown;
 
 pub fn open(url: &str) -> Result<()> {
@@ -21,13 +20,13 @@ pub fn open(url: &str) -> Result<()> {
         .stderr(Stdio::null())
         .status()
         .map_err(|e| {
-            anyhow!(
+            Error::msg(format!(
                 "cannot run the browser {}: {e}: set BROWSER, or pass --print",
                 shown(&program)
-            )
+            ))
         })?;
     if !status.success() {
-        bail!(
+        fail!(
             "the browser {} failed ({status}): set BROWSER, or pass --print",
             shown(&program)
         );
@@ -49,7 +48,7 @@ fn opener(url: &str) -> Result<(String, Vec<String>)> {
         ("xdg-open", vec![])
     };
     if !cfg!(windows) && !on_path(program) {
-        bail!("no browser to open the console in ({program} is not installed): set BROWSER, or pass --print");
+        fail!("no browser to open the console in ({program} is not installed): set BROWSER, or pass --print");
     }
     args.push(url.to_owned());
     Ok((program.to_owned(), args))

@@ -4,11 +4,10 @@
 //! secrets: neither is ever logged or put in an error message; only the
 //! endpoint's address is.
 
-use anyhow::{anyhow, Result};
-
 use crate::console::encode;
 use crate::domain::console::{check_endpoint, Origin, ENDPOINT_VAR};
 use crate::domain::credentials::Credentials;
+use crate::domain::error::{Error, Result};
 use crate::domain::partition::Partition;
 use crate::domain::secret::Secret;
 
@@ -24,7 +23,8 @@ pub fn endpoint(partition: Partition, configured: Option<&str>) -> Result<String
 
 fn endpoint_from(from_env: Option<String>, partition: Partition, configured: Option<&str>) -> Result<String> {
     match from_env.filter(|v| !v.is_empty()) {
-        Some(url) => check_endpoint(&url, Origin::Environment).map_err(|e| anyhow!("{ENDPOINT_VAR}: {e}")),
+        Some(url) => check_endpoint(&url, Origin::Environment)
+            .map_err(|e| Error::Invalid(crate::domain::validate::Invalid(format!("{ENDPOINT_VAR}: {e}")))),
         None => Ok(configured
             .map(str::to_owned)
             .unwrap_or_else(|| format!("https://{}/federation", partition.signin_host()))),

@@ -10,8 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Context as _, Result};
-
+use crate::domain::error::{ErrorContext as _, Result};
 use crate::domain::secret::Secret;
 use crate::domain::text;
 use crate::store::file::PrivateDir;
@@ -40,6 +39,7 @@ pub fn write(cache: &PrivateDir, link: &Secret) -> Result<PathBuf> {
     let path = file
         .into_temp_path()
         .keep()
+        .map_err(|e| e.error)
         .with_context(|| format!("cannot keep the sign-in page in {}", dir.path().display()))?;
     Ok(std::path::absolute(&path).unwrap_or(path))
 }

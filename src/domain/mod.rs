@@ -7,6 +7,7 @@ pub mod clock;
 pub mod console;
 pub mod credentials;
 pub mod duration;
+pub mod error;
 pub mod partition;
 pub mod policy;
 pub mod regular_file;

@@ -2,8 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Result};
-
+use crate::domain::error::{Error, Result};
 use crate::domain::regular_file::{self, size_in_words, Refused};
 use crate::domain::validate::{self, Invalid};
 
@@ -42,7 +41,9 @@ impl Policy {
     pub fn text(&self) -> Result<String> {
         match self {
             Policy::Text(text) => Ok(text.clone()),
-            Policy::File { path, origin } => read_file(path).map_err(|e| anyhow!("{origin}: {e}")),
+            Policy::File { path, origin } => {
+                read_file(path).map_err(|e| Error::Invalid(Invalid(format!("{origin}: {e}"))))
+            }
         }
     }
 }

@@ -164,7 +164,7 @@ pub struct RoleRequest {
 impl RoleRequest {
     /// The request for `role_arn` with `params`, an unset length taken from
     /// the default, and a policy file read now (when a session needs it).
-    pub fn new(role_arn: String, mut params: SessionParams) -> anyhow::Result<Self> {
+    pub fn new(role_arn: String, mut params: SessionParams) -> crate::domain::error::Result<Self> {
         Ok(Self {
             role_arn,
             session_name: params
@@ -402,7 +402,10 @@ mod tests {
         assert_eq!(request.session_name, RoleSessionName::OfUser);
         let keyed = serde_json::to_value(&request).unwrap();
         assert_eq!(keyed["session_name"], "(user)");
-        assert!(validate::session_name("(user)").is_err(), "no given name can be the default's key");
+        assert!(
+            validate::session_name("(user)").is_err(),
+            "no given name can be the default's key"
+        );
         assert_eq!(request.session_name.resolve(|| "alice".into()), "alice");
     }
 }

@@ -8,11 +8,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use anyhow::{bail, Result};
-
 use crate::app::Context;
 use crate::domain::account::Account;
 use crate::domain::credentials::EnvChange;
+use crate::domain::error::{fail, Result};
 use crate::domain::text;
 use crate::org::directory;
 use crate::org::filter::AccountFilter;
@@ -54,7 +53,7 @@ pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
     let list = directory::account_list(ctx, options, false, filter.detail())?;
     let accounts: Vec<Account> = list.accounts.into_iter().filter(|a| filter.matches(a)).collect();
     if accounts.is_empty() {
-        bail!("no ACTIVE account matches: see `xacct accounts` (with --ou-paths for OUs)");
+        fail!("no ACTIVE account matches: see `xacct accounts` (with --ou-paths for OUs)");
     }
     let width = accounts
         .iter()

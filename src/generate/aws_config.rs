@@ -6,9 +6,8 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::Result;
-
 use super::{profile_name, Selection};
+use crate::domain::error::Result;
 use crate::domain::text;
 use crate::domain::validate::Invalid;
 use crate::shell::command;

@@ -5,12 +5,11 @@ pub mod links;
 pub mod switch_roles;
 mod user_file;
 
-use anyhow::{bail, Result};
-
 use crate::app::Context;
 use crate::domain::account::Account;
 use crate::domain::account::Detail;
 use crate::domain::console::PALETTE;
+use crate::domain::error::{fail, Result};
 use crate::domain::partition::Partition;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
 use crate::org::directory;
@@ -54,7 +53,7 @@ impl Selection {
         let list = directory::account_list(ctx, &wanted.source, false, detail)?;
         let mut accounts: Vec<Account> = list.accounts.into_iter().filter(|a| filter.matches(a)).collect();
         if accounts.is_empty() {
-            bail!("no account matches: see `xacct accounts --ou-paths`");
+            fail!("no account matches: see `xacct accounts --ou-paths`");
         }
         accounts
             .sort_by(|a, b| (a.ou.as_deref(), a.name.to_lowercase()).cmp(&(b.ou.as_deref(), b.name.to_lowercase())));

@@ -4,10 +4,9 @@
 
 use std::fmt::Write as _;
 
-use anyhow::Result;
-
 use super::Selection;
 use crate::domain::console;
+use crate::domain::error::Result;
 use crate::domain::text;
 use crate::domain::validate::{shown, Invalid};
 use crate::org::filter::glob_matches;

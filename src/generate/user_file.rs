@@ -7,8 +7,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _, Result};
-
+use crate::domain::error::{fail, ErrorContext as _, Result};
 use crate::store::file::create_private_dir;
 
 /// As many links as Linux follows before it says ELOOP.
@@ -54,7 +53,7 @@ fn follow_links(path: &Path) -> Result<PathBuf> {
             _ => return Ok(current),
         }
     }
-    bail!(
+    fail!(
         "{} goes through more than {MAX_LINKS} symlinks: point it at a file",
         path.display()
     )

@@ -21,6 +21,13 @@ pub enum NameError {
     Ambiguous { name: String, ids: Vec<AccountId> },
 }
 
+/// A name that finds no account, or several, is a failed lookup.
+impl From<NameError> for crate::domain::error::Error {
+    fn from(e: NameError) -> Self {
+        crate::domain::error::Error::Lookup(e.to_string())
+    }
+}
+
 fn unknown_hint(close: &[String]) -> String {
     if close.is_empty() {
         "run `xacct accounts` to see the names, or `xacct accounts --refresh` if the account is new".to_owned()

@@ -3,7 +3,6 @@
 //! own list (two profiles may be two organizations); see [`crate::org::origin`]
 //! for the sessions xacct handed out, which use the list of their origin.
 
-use anyhow::Result;
 use time::OffsetDateTime;
 
 use crate::app::Context;
@@ -11,6 +10,7 @@ use crate::aws::connections::Connections;
 use crate::aws::org;
 use crate::aws::source::Source;
 use crate::domain::account::{Account, Detail};
+use crate::domain::error::Result;
 use crate::org::account;
 use crate::org::origin::ListOwner;
 use crate::store::accounts::{self, AccountList};
@@ -221,6 +221,7 @@ mod tests {
     use std::cell::Cell;
 
     use super::*;
+    use crate::domain::error::fail;
 
     fn account(id: &str, name: &str) -> Account {
         Account {
@@ -281,7 +282,7 @@ mod tests {
         fn unreachable(&self) -> impl FnOnce(&Source, Detail) -> Result<Vec<Account>> + '_ {
             move |_, _| {
                 self.fetches.set(self.fetches.get() + 1);
-                anyhow::bail!("cannot reach organizations.us-east-1.amazonaws.com")
+                fail!("cannot reach organizations.us-east-1.amazonaws.com")
             }
         }
     }

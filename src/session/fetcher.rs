@@ -1,12 +1,11 @@
 //! What the session pipeline asks of AWS, as a trait: the real one calls STS
 //! through the run's connections; tests put a fake in its place.
 
-use anyhow::Result;
-
 use crate::aws::connections::Connections;
 use crate::aws::source::Source;
 use crate::aws::{profile_file, sts};
 use crate::domain::credentials::Credentials;
+use crate::domain::error::Result;
 use crate::domain::session_params::RoleRequest;
 
 /// Whom a call acts as.

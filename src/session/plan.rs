@@ -2,13 +2,12 @@
 //! account name has to be looked up): the target, the AssumeRole request,
 //! where the credentials to assume it with come from, and its cache key.
 
-use anyhow::{bail, Result};
-
 use super::target::{self, Target, TargetName};
 use crate::app::Context;
 use crate::aws::profile_file;
 use crate::aws::source::Source;
 use crate::domain::duration::format_secs;
+use crate::domain::error::{fail, Result};
 use crate::domain::session_params::RoleRequest;
 use crate::store::config::Options;
 use crate::store::credentials::{CacheKey, KeyedSession};
@@ -94,7 +93,7 @@ pub fn plan(ctx: &Context, args: &TargetName, cli: Options) -> Result<SessionPla
 
 fn plan_at_depth(ctx: &Context, args: &TargetName, cli: Options, depth: usize) -> Result<SessionPlan> {
     if depth > MAX_CHAIN_DEPTH {
-        bail!(
+        fail!(
             "profile {} chains through more than {MAX_CHAIN_DEPTH} profiles",
             args.account
         );
@@ -126,7 +125,7 @@ fn plan_at_depth(ctx: &Context, args: &TargetName, cli: Options, depth: usize) -
 
 pub fn check_chained_duration(secs: u64, why: &str) -> Result<()> {
     if secs > CHAINED_MAX_DURATION_SECS {
-        bail!(
+        fail!(
             "a {} session is too long here: {why}, which is role chaining, and AWS caps chained sessions at 1h: \
              pass --duration 1h or less",
             format_secs(secs)

@@ -3,13 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
-
 use super::fetcher::{Caller, Fetcher, Issued, Sts};
 use super::plan::{check_chained_duration, SessionPlan, SourcePlan};
 use crate::app::Context;
 use crate::aws::source::{self, Source};
 use crate::domain::clock;
+use crate::domain::error::Result;
 use crate::domain::validate;
 use crate::store::credentials::{self as cache, CacheKey, Entry, EntryKind};
 use crate::store::fetch_once::FetchOnce;

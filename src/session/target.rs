@@ -1,12 +1,11 @@
 //! From what the user typed (plus the config file) to one account and role.
 
-use anyhow::{bail, Result};
-
 use crate::app::Context;
 use crate::aws::source::Source;
 use crate::domain::account::Account;
 use crate::domain::account::Detail;
 use crate::domain::account_id::AccountId;
+use crate::domain::error::{fail, Result};
 use crate::domain::partition::Partition;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
 use crate::domain::validate::{self, shown};
@@ -66,7 +65,7 @@ pub fn options_for(args: &TargetName, cli: Options, config: &Config) -> Result<(
     let mut cli = cli;
     if args.account.starts_with("arn:") {
         if args.role.is_some() {
-            bail!("give either a role ARN, or an account and a role, not both");
+            fail!("give either a role ARN, or an account and a role, not both");
         }
         cli.role = Some(RoleSpec::parse(&args.account)?);
     } else if let Some(role) = &args.role {
@@ -100,7 +99,7 @@ pub fn resolve(
     let (account_id, account_name) = match &role.arn_parts {
         Some(parts) if text.starts_with("arn:") => (parts.account_id, None),
         _ if text.is_empty() => {
-            bail!("no account given: pass an account name, alias or 12-digit ID")
+            fail!("no account given: pass an account name, alias or 12-digit ID")
         }
         _ if text.chars().all(|c| c.is_ascii_digit()) => (text.parse::<AccountId>()?, None),
         _ => {
@@ -116,7 +115,7 @@ pub fn resolve(
     };
     if let Some(parts) = &role.arn_parts {
         if parts.account_id != account_id {
-            bail!(
+            fail!(
                 "role ARN {} is in account {}, not in {} ({}): give one or the other",
                 shown(&role.arn(parts.partition, parts.account_id)),
                 parts.account_id,

@@ -4,8 +4,6 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use anyhow::Result;
-
 use super::fetcher::{Caller, Fetcher, Issued, Sts};
 use super::plan::{SessionPlan, SourcePlan};
 use super::sessions::{CacheRules, Sessions};
@@ -14,6 +12,7 @@ use crate::aws::connections::Connections;
 use crate::aws::source::Source;
 use crate::domain::clock;
 use crate::domain::credentials::Credentials;
+use crate::domain::error::Result;
 use crate::domain::partition::Partition;
 use crate::domain::role::RoleSpec;
 use crate::domain::secret::Secret;

@@ -31,6 +31,13 @@ pub enum RenderError {
     NulInValue(String),
 }
 
+/// A change no shell can hold is bad input, refused before anything is printed.
+impl From<RenderError> for crate::domain::error::Error {
+    fn from(e: RenderError) -> Self {
+        crate::domain::error::Error::Invalid(crate::domain::validate::Invalid(e.to_string()))
+    }
+}
+
 /// Shell code that applies `change` when evaluated by `shell`.
 pub fn render(shell: Shell, change: &EnvChange) -> Result<String, RenderError> {
     let mut out = String::new();

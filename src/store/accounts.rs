@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -10,6 +9,7 @@ use super::file::PrivateDir;
 use super::table;
 use crate::domain::account::Account;
 use crate::domain::account::Detail;
+use crate::domain::error::Result;
 
 pub const FILE: &str = "accounts.toml";
 const SECTION: &str = "organizations";

@@ -18,11 +18,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
 use crate::domain::account_id::AccountId;
 use crate::domain::console::{self, Origin};
+use crate::domain::error::{fail, Error, ErrorContext as _, Result};
 use crate::domain::partition::Partition;
 use crate::domain::regular_file::{self, size_in_words, Refused};
 use crate::domain::role::RoleSpec;
@@ -119,7 +119,7 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
-        let file_error = |msg: String| anyhow!("config file {}: {msg}", path.display());
+        let file_error = |msg: String| Error::msg(format!("config file {}: {msg}", path.display()));
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|span| text[..span.start].matches('\n').count() + 1);
             let msg = e.message().trim().replace('\n', " ");
@@ -246,9 +246,9 @@ fn read_trusted(path: &Path) -> Result<Option<String>> {
     let (bytes, meta) = match regular_file::read(path, MAX_CONFIG_BYTES) {
         Ok(read) => read,
         Err(Refused::NotFound) => return Ok(None),
-        Err(Refused::NotRegular) => bail!("config file {shown} is not a regular file: move it away"),
-        Err(Refused::TooLarge(max)) => bail!("config file {shown} is larger than {}", size_in_words(max)),
-        Err(Refused::Io(e)) => bail!("cannot read config file {shown}: {e}"),
+        Err(Refused::NotRegular) => fail!("config file {shown} is not a regular file: move it away"),
+        Err(Refused::TooLarge(max)) => fail!("config file {shown} is larger than {}", size_in_words(max)),
+        Err(Refused::Io(e)) => fail!("cannot read config file {shown}: {e}"),
     };
     file::check_owner_and_mode(path, &meta, "config file", Owners::YouOrRoot)?;
     let dir_of = |p: &Path| match p.parent() {
@@ -265,7 +265,7 @@ fn read_trusted(path: &Path) -> Result<Option<String>> {
     }
     String::from_utf8(bytes)
         .map(Some)
-        .map_err(|_| anyhow!("config file {shown} is not UTF-8 text"))
+        .map_err(|_| Error::msg(format!("config file {shown} is not UTF-8 text")))
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -12,6 +11,7 @@ use super::file::PrivateDir;
 use super::table;
 use crate::domain::account_id::AccountId;
 use crate::domain::credentials::Credentials;
+use crate::domain::error::Result;
 use crate::domain::role::RoleSpec;
 use crate::domain::session_params::RoleRequest;
 

@@ -2,7 +2,7 @@
 //! one; otherwise one process (or thread) fetches it while the others that
 //! miss at the same moment wait, then find its answer in the cache.
 
-use anyhow::Result;
+use crate::domain::error::Result;
 
 use super::file::PrivateDir;
 use super::flight;

@@ -5,7 +5,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use crate::domain::error::{fail, ErrorContext as _, Result};
 
 /// A directory xacct keeps private files in.
 #[derive(Debug, Clone)]
@@ -108,7 +108,7 @@ impl PrivateDir {
         let target = self.file(name);
         if let Ok(meta) = fs::symlink_metadata(&target) {
             if meta.file_type().is_symlink() {
-                bail!(
+                fail!(
                     "{} is a symlink: xacct will not write through it; remove it",
                     target.display()
                 );
@@ -186,13 +186,13 @@ fn check_private(path: &Path, is_dir: bool) -> Result<()> {
     let meta = fs::symlink_metadata(path).with_context(|| format!("cannot inspect {}", path.display()))?;
     let what = if is_dir { "directory" } else { "file" };
     if meta.file_type().is_symlink() {
-        bail!(
+        fail!(
             "{what} {} is a symlink: xacct keeps credentials only in real files; remove the link",
             path.display()
         );
     }
     if meta.is_dir() != is_dir {
-        bail!("{} is not a {what}: move it away", path.display());
+        fail!("{} is not a {what}: move it away", path.display());
     }
     check_owner_and_mode(path, &meta, what, Owners::You)
 }
@@ -221,14 +221,14 @@ pub fn check_owner_and_mode(path: &Path, meta: &fs::Metadata, what: &str, owners
     // SAFETY: geteuid has no preconditions and cannot fail.
     let uid = unsafe { libc::geteuid() };
     if meta.uid() != uid && !(owners == Owners::YouOrRoot && meta.uid() == 0) {
-        bail!(
+        fail!(
             "{what} {} belongs to another user (uid {}): xacct will not use it",
             path.display(),
             meta.uid()
         );
     }
     if meta.mode() & 0o022 != 0 {
-        bail!(
+        fail!(
             "{what} {} is writable by group or others (mode {:o}): run `chmod go-w {}`",
             path.display(),
             meta.mode() & 0o777,

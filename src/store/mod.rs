@@ -13,7 +13,7 @@ mod table;
 
 use std::path::PathBuf;
 
-use anyhow::{anyhow, Result};
+use crate::domain::error::{Error, Result};
 
 use file::PrivateDir;
 
@@ -22,7 +22,7 @@ pub fn config_path() -> Result<PathBuf> {
     let dir = match std::env::var_os("XACCT_CONFIG_DIR") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => dirs::config_dir()
-            .ok_or_else(|| anyhow!("cannot find a config directory: set XACCT_CONFIG_DIR or HOME"))?
+            .ok_or_else(|| Error::msg("cannot find a config directory: set XACCT_CONFIG_DIR or HOME"))?
             .join("xacct"),
     };
     Ok(dir.join("config.toml"))
@@ -33,7 +33,7 @@ pub fn cache_dir() -> Result<PrivateDir> {
     let dir = match std::env::var_os("XACCT_CACHE_DIR") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => dirs::cache_dir()
-            .ok_or_else(|| anyhow!("cannot find a cache directory: set XACCT_CACHE_DIR or HOME"))?
+            .ok_or_else(|| Error::msg("cannot find a cache directory: set XACCT_CACHE_DIR or HOME"))?
             .join("xacct"),
     };
     Ok(PrivateDir::at(dir))

@@ -7,13 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::file::PrivateDir;
 use super::table;
 use crate::domain::account_id::AccountId;
+use crate::domain::error::Result;
 
 pub const FILE: &str = "names.toml";
 const SECTION: &str = "names";

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::file::PrivateDir;
 use super::table;
 use crate::domain::account_id::AccountId;
+use crate::domain::error::Result;
 
 pub const FILE: &str = "recent.toml";
 const SECTION: &str = "recent";

@@ -1,12 +1,12 @@
 //! The versioned TOML document both cache files share:
 //! `version = 1` and a table of named entries.
 
-use anyhow::Result;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::file::{PrivateDir, WriteLock};
 use crate::domain::clock;
+use crate::domain::error::{Error, Result};
 
 pub const FORMAT_VERSION: i64 = 1;
 
@@ -94,6 +94,6 @@ pub fn save<T: Serialize>(
         version: FORMAT_VERSION,
         body: [(section, entries)].into_iter().collect(),
     };
-    let text = toml::to_string(&doc)?;
+    let text = toml::to_string(&doc).map_err(|e| Error::msg(e.to_string()))?;
     dir.write_atomic(lock, name, &text)
 }

@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal;
 
-use anyhow::{anyhow, Result};
+use crate::domain::error::{Error, Result};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::FuzzySelect;
 
@@ -32,10 +32,10 @@ pub fn pick(prompt: &str, labels: &[String]) -> Result<usize> {
     let _ = term.show_cursor();
     match chosen {
         Ok(Some(index)) => Ok(index),
-        Ok(None) => Err(anyhow!(
+        Ok(None) => Err(Error::msg(format!(
             "no {} picked: pass it on the command line",
             prompt.to_lowercase()
-        )),
-        Err(e) => Err(anyhow!("the {} picker stopped: {e}", prompt.to_lowercase())),
+        ))),
+        Err(e) => Err(Error::msg(format!("the {} picker stopped: {e}", prompt.to_lowercase()))),
     }
 }

@@ -5,14 +5,16 @@
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 
-use anyhow::{anyhow, Result};
-
+use crate::domain::error::{Error, Result};
 use crate::domain::validate;
 
 /// A 6-digit MFA code for `serial`, typed at the terminal.
 pub fn token_code(serial: &str) -> Result<String> {
-    let no_terminal =
-        || anyhow!("an MFA code is needed for {serial} and there is no terminal to ask on: pass --token-code");
+    let no_terminal = || {
+        Error::msg(format!(
+            "an MFA code is needed for {serial} and there is no terminal to ask on: pass --token-code"
+        ))
+    };
     let mut tty = OpenOptions::new()
         .read(true)
         .write(true)
