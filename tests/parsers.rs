@@ -7,9 +7,9 @@ use std::path::Path;
 use proptest::prelude::*;
 use xacct::domain::session_params::{RoleRequest, SessionParams};
 use xacct::store::config::Config;
-use xacct::store::credentials::{self, CacheKey, Entry, KeyedSession};
+use xacct::store::credential_cache::{self, CacheKey, Entry, KeyedSession};
 use xacct::store::file::PrivateDir;
-use xacct::store::{accounts, credentials::FILE};
+use xacct::store::{accounts, credential_cache::FILE};
 
 const GOOD_CONFIG: &str = r#"
 [defaults]
@@ -111,11 +111,11 @@ proptest! {
         };
         let key = CacheKey { source: "profile:default".into(), endpoint: None, mfa_serial: None, chained_from: None, session: KeyedSession::Role(request) };
         let now = xacct::domain::clock::now();
-        let _ = credentials::lookup(&dir, &key, now, 900).unwrap();
-        let _ = credentials::all(&dir).unwrap();
+        let _ = credential_cache::lookup(&dir, &key, now, 900).unwrap();
+        let _ = credential_cache::all(&dir).unwrap();
         let _ = accounts::load_all(&dir).unwrap();
         // A write over whatever was there leaves a store holding the new entry.
-        credentials::store(&dir, &key, &entry(), now).unwrap();
-        prop_assert_eq!(credentials::lookup(&dir, &key, now, 900).unwrap(), Some(entry()));
+        credential_cache::store(&dir, &key, &entry(), now).unwrap();
+        prop_assert_eq!(credential_cache::lookup(&dir, &key, now, 900).unwrap(), Some(entry()));
     }
 }

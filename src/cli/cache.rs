@@ -12,7 +12,7 @@ use crate::domain::duration::format_secs;
 use crate::domain::role::RoleSpec;
 use crate::session::target::{self, TargetName};
 use crate::store::config::Options;
-use crate::store::credentials::{self as cache, Entry, EntryKind};
+use crate::store::credential_cache::{self as cache, Entry, EntryKind};
 use crate::ui::table;
 
 pub fn run(command: &CacheCommand, ctx: &Context, out: &mut impl Write) -> Result<()> {

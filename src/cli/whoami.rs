@@ -14,7 +14,7 @@ use crate::cli::WhoamiArgs;
 use crate::domain::clock;
 use crate::domain::duration::format_secs;
 use crate::org::choices;
-use crate::store::credentials as cache;
+use crate::store::credential_cache as cache;
 use crate::ui::color::{self, Color};
 
 pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {

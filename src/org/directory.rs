@@ -20,8 +20,8 @@ use crate::store::file::PrivateDir;
 use crate::store::names;
 
 /// The directory of `source`'s organization.
-pub fn of_source<'a>(ctx: &'a Context, source: &Source) -> Directory<'a> {
-    Directory {
+pub fn of_source<'a>(ctx: &'a Context, source: &Source) -> AccountDirectory<'a> {
+    AccountDirectory {
         cache: &ctx.cache,
         source: source.clone(),
         ttl_secs: ctx.config.accounts_ttl_secs,
@@ -53,7 +53,7 @@ pub fn fetch_accounts(
     aws.block_on(org::accounts(&aws.config, detail))
 }
 
-pub struct Directory<'a> {
+pub struct AccountDirectory<'a> {
     pub cache: &'a PrivateDir,
     /// The credentials in use.
     pub source: Source,
@@ -70,7 +70,7 @@ pub enum Freshness {
     Stale(String),
 }
 
-impl Directory<'_> {
+impl AccountDirectory<'_> {
     /// The list for `xacct accounts`: the owner's cached list while fresh and
     /// carrying the `detail` asked for, else fetched (always with `refresh`).
     /// A fetch keeps the detail the cached list had.
@@ -256,8 +256,8 @@ mod tests {
             }
         }
 
-        fn directory(&self, profile: &str, later_secs: i64) -> Directory<'_> {
-            Directory {
+        fn directory(&self, profile: &str, later_secs: i64) -> AccountDirectory<'_> {
+            AccountDirectory {
                 cache: &self.cache,
                 source: Source {
                     profile: Some(profile.into()),

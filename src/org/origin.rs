@@ -7,7 +7,7 @@
 //! source: each entry records where it was assumed from.
 
 use crate::aws::source::{self, Source};
-use crate::store::credentials;
+use crate::store::credential_cache;
 use crate::store::file::PrivateDir;
 
 /// How many sessions deep a chain of `eval`s is followed (a backstop: a
@@ -48,7 +48,7 @@ fn origin_of(own: &str, cache: &PrivateDir) -> String {
     if source::env_key_id(own).is_none() {
         return origin;
     }
-    let entries = credentials::all(cache).unwrap_or_default();
+    let entries = credential_cache::all(cache).unwrap_or_default();
     for _ in 0..MAX_DEPTH {
         let Some(key_id) = source::env_key_id(&origin) else {
             break;
@@ -72,7 +72,7 @@ mod tests {
     use crate::domain::credentials::Credentials;
     use crate::domain::secret::Secret;
     use crate::domain::session_params::{RoleRequest, SessionParams};
-    use crate::store::credentials::{CacheKey, Entry, EntryKind, KeyedSession};
+    use crate::store::credential_cache::{CacheKey, Entry, EntryKind, KeyedSession};
 
     fn issue(dir: &PrivateDir, key_id: &str, source: &str, origin: Option<&str>) {
         let now = crate::domain::clock::now();
@@ -103,7 +103,7 @@ mod tests {
                 expiration: now + time::Duration::hours(1),
             },
         };
-        credentials::store(dir, &key, &entry, now).unwrap();
+        credential_cache::store(dir, &key, &entry, now).unwrap();
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod target;
 mod tests;
 
 use crate::domain::validate;
-use crate::store::credentials::Entry;
+use crate::store::credential_cache::Entry;
 pub use plan::{plan, SessionPlan, SourcePlan, CHAINED_MAX_DURATION_SECS};
 pub use sessions::Sessions;
 use target::Target;

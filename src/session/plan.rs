@@ -10,7 +10,7 @@ use crate::domain::duration::format_secs;
 use crate::domain::error::{fail, Result};
 use crate::domain::session_params::RoleRequest;
 use crate::store::config::Options;
-use crate::store::credentials::{CacheKey, KeyedSession};
+use crate::store::credential_cache::{CacheKey, KeyedSession};
 
 /// AWS caps sessions assumed with temporary credentials at one hour.
 pub const CHAINED_MAX_DURATION_SECS: u64 = 3600;

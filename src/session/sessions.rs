@@ -10,7 +10,7 @@ use crate::aws::source::{self, Source};
 use crate::domain::clock;
 use crate::domain::error::Result;
 use crate::domain::validate;
-use crate::store::credentials::{self as cache, CacheKey, Entry, EntryKind};
+use crate::store::credential_cache::{self as cache, CacheKey, Entry, EntryKind};
 use crate::store::fetch_once::FetchOnce;
 use crate::store::file::PrivateDir;
 use crate::ui::prompt;

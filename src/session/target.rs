@@ -9,7 +9,7 @@ use crate::domain::error::{fail, Result};
 use crate::domain::partition::Partition;
 use crate::domain::role::{RoleSpec, DEFAULT_ROLE};
 use crate::domain::validate::{self, shown};
-use crate::org::directory::{self, Directory, Freshness};
+use crate::org::directory::{self, AccountDirectory, Freshness};
 use crate::store::config::{Config, Options};
 
 /// The account and role as the person named them: an account name, alias,
@@ -84,7 +84,7 @@ pub fn resolve(
     account_text: &str,
     options: Options,
     config: &Config,
-    directory: &Directory,
+    directory: &AccountDirectory,
     fetch: impl FnOnce(&Source, Detail) -> Result<Vec<Account>>,
 ) -> Result<Target> {
     let role = options

@@ -18,7 +18,7 @@ use crate::domain::role::RoleSpec;
 use crate::domain::secret::Secret;
 use crate::domain::session_params::RoleRequest;
 use crate::store::config::Options;
-use crate::store::credentials::{self as cache, EntryKind};
+use crate::store::credential_cache::{self as cache, EntryKind};
 use crate::store::file::PrivateDir;
 
 const ACCOUNT: &str = "111122223333";

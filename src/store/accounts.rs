@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::document;
 use super::file::PrivateDir;
-use super::table;
 use crate::domain::account::Account;
 use crate::domain::account::Detail;
 use crate::domain::error::Result;
@@ -55,8 +55,8 @@ pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
     let Some(text) = dir.read(FILE)? else {
         return Ok(BTreeMap::new());
     };
-    Ok(match table::parse(&text, SECTION) {
-        Ok(entries) => table::all(&entries).into_iter().collect(),
+    Ok(match document::parse(&text, SECTION) {
+        Ok(entries) => document::all(&entries).into_iter().collect(),
         Err(_) => BTreeMap::new(),
     })
 }
@@ -64,10 +64,10 @@ pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
 /// Records `list` as what `source` sees, keeping other sources' lists.
 pub fn save(dir: &PrivateDir, source: &str, list: &AccountList) -> Result<()> {
     let lock = dir.lock(FILE)?;
-    let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
-    let mut lists: BTreeMap<String, AccountList> = table::all(&entries).into_iter().collect();
+    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
+    let mut lists: BTreeMap<String, AccountList> = document::all(&entries).into_iter().collect();
     lists.insert(source.to_owned(), list.clone());
-    table::save(dir, &lock, FILE, SECTION, &lists)?;
+    document::save(dir, &lock, FILE, SECTION, &lists)?;
     // Names looked up in the old list may no longer hold.
     super::names::forget_from(dir, source)
 }

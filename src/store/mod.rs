@@ -3,13 +3,13 @@
 
 pub mod accounts;
 pub mod config;
-pub mod credentials;
+pub mod credential_cache;
+mod document;
 pub mod fetch_once;
 pub mod file;
 pub mod flight;
 pub mod names;
 pub mod recent;
-mod table;
 
 use std::path::PathBuf;
 

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::document;
 use super::file::PrivateDir;
-use super::table;
 use crate::domain::account_id::AccountId;
 use crate::domain::error::Result;
 
@@ -41,16 +41,16 @@ fn key(source: &str, typed: &str) -> String {
 /// The account `typed` named for `source`, if looked up from a list still within `ttl_secs`.
 pub fn lookup(dir: &PrivateDir, source: &str, typed: &str, now: OffsetDateTime, ttl_secs: u64) -> Option<Resolved> {
     let bytes = dir.read(FILE).ok()??;
-    let entries = table::parse(&bytes, SECTION).ok()?;
-    table::entry::<Resolved>(&entries, &key(source, typed))
+    let entries = document::parse(&bytes, SECTION).ok()?;
+    document::entry::<Resolved>(&entries, &key(source, typed))
         .filter(|r| (0..ttl_secs as i64).contains(&(now - r.listed_at).whole_seconds()))
 }
 
 /// Notes that `typed` named `resolved` for `source` (best effort: the caller ignores errors).
 pub fn remember(dir: &PrivateDir, source: &str, typed: &str, resolved: Resolved) -> Result<()> {
     let lock = dir.lock(FILE)?;
-    let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
-    let mut all: BTreeMap<String, Resolved> = table::all(&entries).into_iter().collect();
+    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
+    let mut all: BTreeMap<String, Resolved> = document::all(&entries).into_iter().collect();
     all.insert(key(source, typed), resolved);
     if all.len() > KEEP {
         let mut by_age: Vec<(String, OffsetDateTime)> = all.iter().map(|(k, r)| (k.clone(), r.listed_at)).collect();
@@ -59,7 +59,7 @@ pub fn remember(dir: &PrivateDir, source: &str, typed: &str, resolved: Resolved)
             all.remove(&old);
         }
     }
-    table::save(dir, &lock, FILE, SECTION, &all)
+    document::save(dir, &lock, FILE, SECTION, &all)
 }
 
 /// Forgets every name looked up in `list`'s account list: the new list may
@@ -69,12 +69,12 @@ pub fn forget_from(dir: &PrivateDir, list: &str) -> Result<()> {
         return Ok(());
     }
     let lock = dir.lock(FILE)?;
-    let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
-    let kept: BTreeMap<String, Resolved> = table::all::<Resolved>(&entries)
+    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
+    let kept: BTreeMap<String, Resolved> = document::all::<Resolved>(&entries)
         .into_iter()
         .filter(|(_, r)| r.list != list)
         .collect();
-    table::save(dir, &lock, FILE, SECTION, &kept)
+    document::save(dir, &lock, FILE, SECTION, &kept)
 }
 
 #[cfg(test)]

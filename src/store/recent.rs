@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::document;
 use super::file::PrivateDir;
-use super::table;
 use crate::domain::account_id::AccountId;
 use crate::domain::error::Result;
 
@@ -44,8 +44,8 @@ pub fn load(dir: &PrivateDir) -> Vec<RecentUse> {
     let Ok(Some(text)) = dir.read(FILE) else {
         return Vec::new();
     };
-    let mut uses: Vec<RecentUse> = table::parse(&text, SECTION)
-        .map(|entries| table::all(&entries).into_iter().map(|(_, u)| u).collect())
+    let mut uses: Vec<RecentUse> = document::parse(&text, SECTION)
+        .map(|entries| document::all(&entries).into_iter().map(|(_, u)| u).collect())
         .unwrap_or_default();
     uses.sort_by_key(|u| std::cmp::Reverse(u.used_at));
     uses
@@ -58,14 +58,17 @@ pub fn record(dir: &PrivateDir, used: RecentUse) -> Result<()> {
         return Ok(());
     }
     let lock = dir.lock(FILE)?;
-    let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
-    let mut uses: Vec<RecentUse> = table::all::<RecentUse>(&entries).into_iter().map(|(_, u)| u).collect();
+    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
+    let mut uses: Vec<RecentUse> = document::all::<RecentUse>(&entries)
+        .into_iter()
+        .map(|(_, u)| u)
+        .collect();
     uses.retain(|u| u.key() != used.key());
     uses.push(used);
     uses.sort_by_key(|u| std::cmp::Reverse(u.used_at));
     uses.truncate(KEEP);
     let kept: BTreeMap<String, RecentUse> = uses.into_iter().map(|u| (u.key(), u)).collect();
-    table::save(dir, &lock, FILE, SECTION, &kept)
+    document::save(dir, &lock, FILE, SECTION, &kept)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::document;
 use super::file::PrivateDir;
-use super::table;
 use crate::domain::account_id::AccountId;
 use crate::domain::credentials::Credentials;
 use crate::domain::error::Result;
@@ -238,10 +238,11 @@ pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs
     let Some(text) = dir.read(FILE)? else {
         return Ok(None);
     };
-    let Ok(entries) = table::parse(&text, SECTION) else {
+    let Ok(entries) = document::parse(&text, SECTION) else {
         return Ok(None);
     };
-    Ok(table::entry::<Entry>(&entries, &key.id()).filter(|e| key.names(&e.kind) && is_fresh(e, key, now, margin_secs)))
+    Ok(document::entry::<Entry>(&entries, &key.id())
+        .filter(|e| key.names(&e.kind) && is_fresh(e, key, now, margin_secs)))
 }
 
 /// Whether `entry` may be served for `key`: more than the key's refresh margin left.
@@ -255,8 +256,8 @@ pub fn all(dir: &PrivateDir) -> Result<Vec<(String, Entry)>> {
     let Some(text) = dir.read(FILE)? else {
         return Ok(Vec::new());
     };
-    Ok(table::parse(&text, SECTION)
-        .map(|entries| table::all(&entries))
+    Ok(document::parse(&text, SECTION)
+        .map(|entries| document::all(&entries))
         .unwrap_or_default())
 }
 
@@ -271,13 +272,13 @@ pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize
     if dir.read(FILE)?.is_none() {
         return Ok(0);
     }
-    let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
-    let all: BTreeMap<String, Entry> = table::all::<Entry>(&entries).into_iter().collect();
+    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
+    let all: BTreeMap<String, Entry> = document::all::<Entry>(&entries).into_iter().collect();
     let before = all.len();
     let kept: BTreeMap<String, Entry> = all.into_iter().filter(|(_, e)| !doomed(e)).collect();
     let removed = before - kept.len();
     if removed > 0 {
-        table::save(dir, &lock, FILE, SECTION, &kept)?;
+        document::save(dir, &lock, FILE, SECTION, &kept)?;
     }
     Ok(removed)
 }
@@ -286,13 +287,13 @@ pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize
 /// dropping entries that have expired.
 pub fn store(dir: &PrivateDir, key: &CacheKey, entry: &Entry, now: OffsetDateTime) -> Result<()> {
     let lock = dir.lock(FILE)?;
-    let entries = table::load_for_update(dir, &lock, FILE, SECTION)?;
-    let mut kept: BTreeMap<String, Entry> = table::all::<Entry>(&entries)
+    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
+    let mut kept: BTreeMap<String, Entry> = document::all::<Entry>(&entries)
         .into_iter()
         .filter(|(_, e)| e.credentials.secs_left(now) > 0)
         .collect();
     kept.insert(key.id(), entry.clone());
-    table::save(dir, &lock, FILE, SECTION, &kept)
+    document::save(dir, &lock, FILE, SECTION, &kept)
 }
 
 #[cfg(test)]
