@@ -3,6 +3,7 @@
 #   bash scripts/bench.sh                 (about 20 minutes; needs hyperfine, python3, a Rust toolchain)
 #   BEFORE=<rev> bash scripts/bench.sh    (the revision to compare with; default f40192e, the main issue 11 started from)
 #   SKIP_MOTO=1 bash scripts/bench.sh     (only the scale benchmarks against the stand-in)
+#   SIDES=after bash scripts/bench.sh     (measure this tree only; the report leaves "before" as n/a)
 #
 # Two endpoints, both on 127.0.0.1:
 # - moto (scripts/moto_sandbox.py): the real STS/Organizations/IAM implementation
@@ -30,10 +31,11 @@ rm -rf "$results" && mkdir -p "$results"
 # --- the binaries: after (this tree), before (BEFORE), a hello world ---------------
 echo "== building: this tree, the BEFORE revision, a hello world ==" >&2
 cargo build --release --locked --quiet
+read -r -a sides <<<"${SIDES:-before after}"
 BEFORE="${BEFORE:-f40192e}"
 before_rev="$(git rev-parse --verify "$BEFORE^{commit}")"
 before_dir="$root/target/bench-before/${before_rev:0:12}"
-if [ ! -x "$before_dir/xacct" ]; then
+if [[ " ${sides[*]} " == *" before "* ]] && [ ! -x "$before_dir/xacct" ]; then
     # Its own copy of the sources (git archive: no worktree to register) and target dir.
     rm -rf "$before_dir" && mkdir -p "$before_dir/src"
     git archive "$before_rev" | tar -x -C "$before_dir/src"
@@ -49,9 +51,8 @@ mkdir -p target/bench-hello
 hello="$root/target/bench-hello/hello"
 declare -A bin=([before]="$before_dir/xacct" [after]="$root/target/release/xacct")
 xacct="${bin[after]}"
-sides=(before after)
-for side in "${sides[@]}"; do
-    strip -o "$results/$side.stripped" "${bin[$side]}"
+for side in before after; do
+    if [ -x "${bin[$side]}" ]; then strip -o "$results/$side.stripped" "${bin[$side]}"; else : >"$results/$side.stripped"; fi
 done
 cat >"$results/meta.json" <<EOF
 {"before_rev": "$before_rev", "before_describe": "$(git log -1 --format='%h %s' "$before_rev" | head -c 100 | sed 's/["\\]/ /g')",
@@ -161,9 +162,13 @@ for n in 200 1000; do
         source scripts/standin-env.sh
         for s in "${sides[@]}"; do
             side "$s"
+            # Every run from an empty cache: a list cached with OU paths would
+            # make a plain --refresh fetch them again (the detail is kept).
+            snapshot empty
             "$x" accounts --refresh >/dev/null && calls_to "list$n-plain"
+            restore empty
             "$x" accounts --refresh --ou-paths >/dev/null && calls_to "list$n-ou"
-            hf "list$n" --warmup 1 --runs 5 \
+            hf "list$n" --warmup 1 --runs 5 --prepare "$(restore_cmd empty)" \
                 -n 'accounts --refresh' "$x accounts --refresh" \
                 -n 'accounts --refresh --ou-paths' "$x accounts --refresh --ou-paths"
             standin reset

@@ -32,7 +32,7 @@ def ms(seconds):
         return "n/a"
     if seconds < 0.001:
         return f"{seconds * 1000:.2f} ms"
-    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.2f} s"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def row(name, command=None):
@@ -71,15 +71,16 @@ def table(name, base_index=0):
 
 def side_table(names):
     """Before and after of the same commands, one row per (command, side)."""
-    lines = ["| command | side | median | mean ± σ | min | runs |", "|---|---|---|---|---|---|"]
+    lines = ["| command | side | median | mean ± σ | min | CPU (user + sys, mean) | runs |", "|---|---|---|---|---|---|---|"]
     for name in names:
         for side in SIDES:
             if not have(f"{name}-{side}.json"):
                 continue
             for r in load(f"{name}-{side}.json")["results"]:
+                cpu_time = ms(r["user"] + r["system"]) if "user" in r else "n/a"
                 lines.append(
                     f"| {r['command']} | {side} | {ms(r['median'])} | {ms(r['mean'])} ± {ms(r['stddev'])} "
-                    f"| {ms(r['min'])} | {len(r['times'])} |"
+                    f"| {ms(r['min'])} | {cpu_time} | {len(r['times'])} |"
                 )
     return "\n".join(lines)
 
@@ -101,6 +102,11 @@ def stat(name, key):
 
 
 meta = load("meta.json")
+
+
+def subject(describe):
+    text = describe.split(" ", 1)[1].strip() if " " in describe else ""
+    return text if len(text) < 90 else text[:80].rsplit(" ", 1)[0] + " …"
 cpu = subprocess.run(
     ["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True
 ).stdout.strip()
@@ -151,7 +157,7 @@ def vs_one(d, key):
 
 
 def mb(n):
-    return f"{n / 1e6:.1f} MB"
+    return f"{n / 1e6:.1f} MB" if n else "n/a"
 
 
 summary = [
@@ -162,7 +168,7 @@ summary = [
     ("the same accounts, `-j 1` time / `-j 32` time",
      both(lambda d: ratio(d["all1"], d["all32"])), "≥ 15×"),
     ("requests in flight at the stand-in at most, `-j 32` (1,000 / 100 accounts)",
-     both(lambda d: f"{d['inflight32']} / {d['inflight100_32']}"), "32"),
+     both(lambda d: f"{d['inflight32'] or 'n/a'} / {d['inflight100_32'] or 'n/a'}"), "32"),
     ("cache-hit `assume DEMO` (by name), 10,000 cached sessions vs one; 10,000 accounts listed",
      both(lambda d: vs_one(d, "name")), "≤ 1.3×"),
     ("cache-hit `assume 386570327258` (by ID), 10,000 sessions vs one",
@@ -192,7 +198,7 @@ out.append(f"""# Benchmarks
 
 Written by `scripts/bench.sh` from one run on {today}: hyperfine, release builds,
 on {os.cpu_count()} cores ({cpu}). **before** is `{meta['before_describe'].split(' ')[0]}`
-({meta['before_describe'][8:].strip()}), built from `BEFORE={meta['before_rev'][:7]}`;
+("{subject(meta['before_describe'])}"), built from `BEFORE={meta['before_rev'][:7]}`;
 **after** is the working tree at `{meta['after_describe'].split(' ')[0]}`{' with uncommitted changes' if meta['after_dirty'] else ''}.
 Both are measured in the same run against the same endpoints, so their ratios
 compare; absolute times depend on the machine (this one is shared, 2 cores).
