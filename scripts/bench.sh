@@ -224,15 +224,20 @@ if [ "${SKIP_MOTO:-}" != 1 ]; then
         SANDBOX_ARGS=(--accounts 999)
         # shellcheck source=scripts/sandbox-env.sh
         source scripts/sandbox-env.sh
+        side after
+        snapshot empty
         calls >/dev/null
-        "$xacct" accounts --refresh >/dev/null && calls >"$results/calls-xacct-accounts.json"
-        "$xacct" accounts --refresh --ou-paths >/dev/null && calls >"$results/calls-xacct-accounts-ou.json"
+        "$x" accounts --refresh >/dev/null && calls >"$results/calls-xacct-accounts.json"
+        snapshot listed # without OU paths: a plain --refresh keeps the detail of the cached list
+        "$x" accounts --refresh --ou-paths >/dev/null && calls >"$results/calls-xacct-accounts-ou.json"
         "$aws" organizations list-accounts >/dev/null && calls >"$results/calls-aws-list-accounts.json"
+        restore listed
         hyperfine -N --style basic --warmup 2 --runs 15 --export-json "$results/accounts.json" \
-            -n 'xacct accounts (cached list)' "$xacct accounts" \
-            -n 'xacct accounts --refresh' "$xacct accounts --refresh" \
-            -n 'xacct accounts --refresh --ou-paths' "$xacct accounts --refresh --ou-paths" \
+            -n 'xacct accounts (cached list)' "$x accounts" \
+            -n 'xacct accounts --refresh' "$x accounts --refresh" \
             -n 'aws organizations list-accounts' "$aws organizations list-accounts" >&2
+        hyperfine -N --style basic --warmup 2 --runs 15 --export-json "$results/accounts-ou.json" --prepare "$(restore_cmd empty)" \
+            -n 'xacct accounts --refresh --ou-paths' "$x accounts --refresh --ou-paths" >&2
     )
 
     echo "== moto: exec --all over 200 accounts ==" >&2

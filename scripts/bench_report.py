@@ -297,6 +297,11 @@ if have("others.json"):
         if work >= 0.0001
         else "the rest is within the noise of the measurement"
     )
+    accounts_ou = (
+        "\n`--ou-paths`, each run from an empty cache:\n\n" + table("accounts-ou.json") + "\n"
+        if have("accounts-ou.json")
+        else ""
+    )
     cli_pages = load("calls-aws-list-accounts.json").get("ListAccounts", 0)
     xacct_pages = load("calls-xacct-accounts.json").get("ListAccounts", 0)
     out.append(f"""## Against the AWS CLI and awsume (moto; after only, except the floor)
@@ -333,7 +338,7 @@ Python start plus an AssumeRole round trip.
 ### accounts on a 1,000-account organization (moto)
 
 {table("accounts.json")}
-
+{accounts_ou}
 API calls per run (counted at the endpoint):
 
 - `xacct accounts --refresh`: {calls("calls-xacct-accounts.json")}
