@@ -50,7 +50,6 @@ mkdir -p target/bench-hello
 }
 hello="$root/target/bench-hello/hello"
 declare -A bin=([before]="$before_dir/xacct" [after]="$root/target/release/xacct")
-xacct="${bin[after]}"
 for side in before after; do
     if [ -x "${bin[$side]}" ]; then strip -o "$results/$side.stripped" "${bin[$side]}"; else : >"$results/$side.stripped"; fi
 done

@@ -239,6 +239,12 @@ start of `xacct assume` on a pseudo-terminal until six account IDs are drawn
 
 {side_table(["exec100-j1", "exec100-j8", "exec100-j32", "exec1000-j32", "exec1000-j1"])}
 
+The CPU column (user + sys of xacct and what it runs, mean per run) is the
+steadier figure on a busy machine: when the wall time of a run is far above its
+ideal (accounts / `-j` × latency) and its CPU time is near that wall time
+divided by the cores, the run is bound by CPU (its own, or a neighbour's), not
+by the network.
+
 Requests seen by the stand-in over all runs of one row (max in flight = the most
 requests the stand-in held at once):
 """)
