@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs besides Rust: the shells the generated code
 # is run in (bash, dash, zsh, fish), shellcheck, tmux (a real terminal for the
-# picker and completion tests), man (renders `xacct man`), and pinned moto in .venv.
+# picker and completion tests), man (renders `xacct man`), ps (the sign-in link
+# must not show in other processes' view), and pinned moto in .venv.
 # Quiet and quick when everything is already there; loud and non-zero when
 # something cannot be installed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 missing=()
-for tool in bash dash zsh fish shellcheck tmux man python3; do
+for tool in bash dash zsh fish shellcheck tmux man ps python3; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -17,6 +18,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
         case "$tool" in
             python3) packages+=(python3 python3-venv) ;;
             man) packages+=(man-db groff-base) ;;
+            ps) packages+=(procps) ;;
             *) packages+=("$tool") ;;
         esac
     done
