@@ -110,6 +110,15 @@ fn ou_paths_and_filters() {
         names(&["accounts", "--json", "--name", "PROD-0?", "--state", "active"]).len(),
         5
     );
+    // Character classes, as shells write them.
+    assert_eq!(
+        names(&["accounts", "--json", "--name", "prod-0[1-3]"]),
+        ["prod-01", "prod-02", "prod-03"]
+    );
+    assert_eq!(
+        names(&["accounts", "--json", "--name", "prod-0[!1-3]"]),
+        ["prod-04", "prod-05"]
+    );
     assert_eq!(
         names(&["accounts", "--json", "--tag", "env=infrastructure"]),
         ["network", "shared-services"]

@@ -195,7 +195,7 @@ pub struct FilterArgs {
     /// Only accounts in this state (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED ...)
     #[arg(long, value_name = "STATE")]
     pub state: Option<String>,
-    /// Only accounts whose name matches this pattern (* and ?, any case)
+    /// Only accounts whose name matches this pattern (*, ?, [a-z], [!0-9]; any case)
     #[arg(long, value_name = "GLOB")]
     pub name: Option<String>,
     /// Only accounts with this tag (repeatable; tags are fetched only when asked)
@@ -306,7 +306,7 @@ pub struct ExecArgs {
 /// Running one command in many accounts.
 #[derive(Debug, Clone, Args, Default)]
 pub struct ManyArgs {
-    /// Run in every ACTIVE account whose name matches this pattern (* and ?)
+    /// Run in every ACTIVE account whose name matches this pattern (*, ?, [a-z], [!0-9])
     #[arg(long, value_name = "GLOB", conflicts_with_all = ["account", "role"])]
     pub accounts: Option<String>,
     /// Run in every ACTIVE account in this OU or below it

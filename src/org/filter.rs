@@ -72,18 +72,93 @@ fn within(path: &str, ou: &str) -> bool {
     ou.is_empty() || path == ou || path.starts_with(&format!("{ou}/"))
 }
 
-/// Shell-style `*` (any run) and `?` (any one character) matching.
+/// One piece of a pattern.
+enum Token {
+    /// `*`: any run of characters, the empty one too.
+    AnyRun,
+    /// `?`: any one character.
+    AnyOne,
+    /// `[a-c_]` or `[!0-9]`: one character in (or, negated, not in) the ranges.
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+    Literal(char),
+}
+
+/// The pattern as tokens, as a shell reads it: a `[` with no closing `]` is
+/// a literal `[`, and a `]` right after `[` or `[!` belongs to the class.
+fn tokens(pattern: &str) -> Vec<Token> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' => out.push(Token::AnyRun),
+            '?' => out.push(Token::AnyOne),
+            '[' => {
+                if let Some((class, next)) = class_at(&chars, i + 1) {
+                    out.push(class);
+                    i = next;
+                    continue;
+                }
+                out.push(Token::Literal('['));
+            }
+            c => out.push(Token::Literal(c)),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The class starting after a `[` at `start`, and where the pattern goes on.
+fn class_at(chars: &[char], start: usize) -> Option<(Token, usize)> {
+    let mut i = start;
+    let negated = matches!(chars.get(i), Some('!') | Some('^'));
+    if negated {
+        i += 1;
+    }
+    let first = i;
+    let mut ranges = Vec::new();
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ']' && i > first {
+            return Some((Token::Class { negated, ranges }, i + 1));
+        }
+        if chars.get(i + 1) == Some(&'-') && chars.get(i + 2).is_some_and(|&end| end != ']') {
+            ranges.push((c, chars[i + 2]));
+            i += 3;
+        } else {
+            ranges.push((c, c));
+            i += 1;
+        }
+    }
+    None
+}
+
+impl Token {
+    fn matches_one(&self, c: char) -> bool {
+        match self {
+            Token::AnyRun | Token::AnyOne => true,
+            Token::Class { negated, ranges } => ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated,
+            Token::Literal(l) => *l == c,
+        }
+    }
+}
+
+/// Shell-style matching: `*` (any run), `?` (any one character) and classes
+/// `[abc]`, `[a-z]`, `[!0-9]` (or `[^0-9]`).
 pub fn glob_matches(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (p, t): (Vec<Token>, Vec<char>) = (tokens(pattern), text.chars().collect());
     let (mut pi, mut ti) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
         match p.get(pi) {
-            Some('*') => {
+            Some(Token::AnyRun) => {
                 backtrack = Some((pi, ti));
                 pi += 1;
             }
-            Some(&c) if c == '?' || c == t[ti] => {
+            Some(token) if token.matches_one(t[ti]) => {
                 pi += 1;
                 ti += 1;
             }
@@ -97,7 +172,7 @@ pub fn glob_matches(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|t| matches!(t, Token::AnyRun))
 }
 
 #[cfg(test)]
@@ -177,5 +252,20 @@ mod tests {
             ..Default::default()
         }
         .matches(&a));
+    }
+
+    #[test]
+    fn patterns_take_classes_as_shells_do() {
+        assert!(glob_matches("prod-0[1-3]", "prod-02"));
+        assert!(!glob_matches("prod-0[1-3]", "prod-04"));
+        assert!(glob_matches("prod-0[!1-3]", "prod-04"));
+        assert!(glob_matches("prod-0[^1-3]", "prod-05"));
+        assert!(!glob_matches("prod-0[!1-3]", "prod-01"));
+        assert!(glob_matches("[ds]*-0[13]", "dev-03"));
+        assert!(glob_matches("a[]]b", "a]b"), "a ] first in a class is a member");
+        assert!(glob_matches("a[-x]", "a-"), "a - at an end is a member");
+        assert!(glob_matches("a[b", "a[b"), "an unclosed [ is a literal");
+        assert!(glob_matches("*[0-9]", "prod-01") && !glob_matches("*[0-9]", "prod"));
+        assert!(glob_matches("p?od-*", "prod-01") && glob_matches("*", ""));
     }
 }
