@@ -379,6 +379,20 @@ fn the_endpoint_comes_from_the_config_too_and_is_checked() {
     assert_eq!(standin.requests().len(), 1);
 }
 
+/// Offline (or a network that blocks AWS's sign-in host), the message says
+/// where another federation endpoint is named.
+#[test]
+fn an_unreachable_endpoint_says_how_to_name_another() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    // Nothing listens on port 1 of this machine.
+    home.set("XACCT_FEDERATION_ENDPOINT", "http://127.0.0.1:1/federation");
+    let out = home.run(&["console", "demo", "--print"]);
+    out.fails_with("cannot reach the sign-in endpoint http://127.0.0.1:1/federation");
+    out.fails_with("name another federation endpoint in XACCT_FEDERATION_ENDPOINT");
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
+
 /// Whoever can write the config file must not be able to send the console
 /// credentials elsewhere: there, only AWS sign-in hosts are taken.
 #[test]

@@ -61,6 +61,12 @@ pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()
     );
     let token = federation::signin_token(&endpoint, &request, &ctx.aws).map_err(|e| match e {
         SigninError::Refused { .. } => anyhow!("{e}: {}", refused_hint(session_duration)),
+        // Offline, or a network that blocks AWS's sign-in host: say where another one is named.
+        SigninError::Unreachable { .. } => anyhow!(
+            "{e}: check the network, or name another federation endpoint in {} (or `federation_endpoint` \
+             in the config, for AWS sign-in hosts)",
+            crate::domain::console::ENDPOINT_VAR
+        ),
         e => e.into(),
     })?;
     let link = signin::login_url(&endpoint, &destination, &token);
