@@ -119,6 +119,15 @@ fn missing_source_credentials() {
     home.run(&["assume", "111122223333"])
         .fails_with("no AWS credentials found: set AWS_PROFILE or pass --profile");
     home.run(&["accounts"]).fails_with("no AWS credentials found");
+    home.run(&["accounts"])
+        .fails_with("xacct looked for keys in the environment, the `default` profile");
+    // Where instance metadata answers (or refuses), its error is no dead end either.
+    let mut with_imds = Home::empty();
+    with_imds.unset("AWS_EC2_METADATA_DISABLED");
+    with_imds.set("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1");
+    with_imds
+        .run(&["accounts"])
+        .fails_with("no AWS credentials found: set AWS_PROFILE or pass --profile");
     home.run(&["assume", "111122223333", "--profile", "nope"])
         .fails_with("no credentials for profile `nope`");
     home.run(&["assume", "demo"])

@@ -91,6 +91,12 @@ fn code_from_body(raw: &HttpResponse) -> (String, String) {
     }
 }
 
+/// No source credentials anywhere the SDK looks: what it looked for, and what to do.
+const NO_CREDENTIALS: &str = "no AWS credentials found: set AWS_PROFILE or pass --profile, export \
+    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login` (xacct looked for keys in the \
+    environment, the `default` profile of ~/.aws/config and ~/.aws/credentials, and instance metadata; \
+    note that `xacct unset` also removes source keys you had exported as AWS_ACCESS_KEY_ID)";
+
 /// Why the source credentials could not be had, and what to do about it.
 pub fn credentials(err: &CredentialsError, profile: Option<&str>) -> String {
     match (err, profile) {
@@ -98,13 +104,14 @@ pub fn credentials(err: &CredentialsError, profile: Option<&str>) -> String {
             "no credentials for profile {}: check that it exists in ~/.aws/config or ~/.aws/credentials",
             crate::domain::text::quoted(profile)
         ),
-        (CredentialsError::CredentialsNotLoaded(_), None) => {
-            "no AWS credentials found: set AWS_PROFILE or pass --profile, \
-             export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
-                .to_owned()
-        }
+        (CredentialsError::CredentialsNotLoaded(_), None) => NO_CREDENTIALS.to_owned(),
         (CredentialsError::ProviderTimedOut(_), _) => {
             "loading the source credentials timed out: check your network and your profile's credential source".into()
+        }
+        // With nothing in the environment and no profile the chain ends at
+        // instance metadata, whose own error ("IMDS is disabled") is a dead end.
+        (_, None) if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() => {
+            format!("{NO_CREDENTIALS} (instance metadata said: {})", root_cause(err))
         }
         _ => format!("cannot load the source credentials: {}", root_cause(err)),
     }
