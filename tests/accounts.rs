@@ -134,3 +134,25 @@ fn ou_paths_and_filters() {
     names(&["accounts", "--json", "--tag", "env=dev", "--ou", "Workloads"]);
     assert_eq!(sandbox.requests(), vec![]);
 }
+
+#[test]
+fn an_empty_list_says_which_identity_listed_it() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    let code = home.run(&["assume", "demo", "MemberReadOnlyAccess"]).ok().to_owned();
+    for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
+        let value = common::exported(&home, &code, var);
+        home.set(var, &value);
+    }
+    let key = common::exported(&home, &code, "AWS_ACCESS_KEY_ID");
+    let out = home.run(&["accounts", "--refresh"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("no accounts: the organization's list is empty as the keys in the environment")
+            && out.stderr.contains(&key)
+            && out.stderr.contains("temporary credentials"),
+        "{}",
+        out.stderr
+    );
+}

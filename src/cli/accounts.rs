@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::app::Context;
+use crate::aws::source::Source;
 use crate::cli::options;
 use crate::cli::{AccountsArgs, FilterArgs};
 use crate::domain::account::Account;
@@ -16,7 +17,11 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
     let filter = filter_of(&args.filter)?;
     let mut detail = filter.detail();
     detail.ou_paths |= args.ou_paths;
-    let list = directory::account_list(ctx, &options::source_options(&args.source)?, args.refresh, detail)?;
+    let source_options = options::source_options(&args.source)?;
+    let list = directory::account_list(ctx, &source_options, args.refresh, detail)?;
+    if list.accounts.is_empty() {
+        warn_empty(ctx, &source_options);
+    }
     let accounts: Vec<&Account> = list.accounts.iter().filter(|a| filter.matches(a)).collect();
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &accounts)?;
@@ -56,6 +61,31 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
         .collect();
     out.write_all(table::render(&header, &rows).as_bytes())?;
     Ok(())
+}
+
+/// An empty organization is almost always the wrong identity: say which one
+/// listed it, and why that may be.
+fn warn_empty(ctx: &Context, source_options: &crate::store::config::Options) {
+    let options = source_options.clone().or(&ctx.config.defaults);
+    let source = Source {
+        profile: options.source_profile.clone(),
+    };
+    let name = source.cache_name();
+    let who = match (name.strip_prefix("env:"), name.strip_prefix("profile:")) {
+        (Some(key), _) => format!("the keys in the environment (access key {key})"),
+        (_, Some(profile)) => format!("profile {}", crate::domain::text::quoted(profile)),
+        _ => crate::domain::text::quoted(&name),
+    };
+    let temporary = if source.is_temporary() {
+        " These are temporary credentials, such as a role session from `eval \"$(xacct assume ...)\"`: \
+         `eval \"$(xacct unset)\"` returns to your own, or pass --profile."
+    } else {
+        ""
+    };
+    eprintln!(
+        "xacct: no accounts: the organization's list is empty as {who} sees it. Only the management account \
+         or a delegated administrator may list the organization; a member account's credentials see none.{temporary}"
+    );
 }
 
 /// The filter the flags describe, checked.
