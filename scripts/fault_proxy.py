@@ -4,6 +4,7 @@ moto sandbox on 127.0.0.1 and answers chosen requests with AWS-style faults.
 
 Usage:
     python3 scripts/fault_proxy.py --upstream http://127.0.0.1:PORT [--default-fault KIND]
+                                [--max-in-flight N]
 
 Listens on 127.0.0.1 (port 0 = any free one), prints exactly one JSON line on
 stdout when ready: {"endpoint": "http://127.0.0.1:P", "port": P}, then serves
@@ -27,6 +28,11 @@ A FAULT is one of:
     {"kind": "pass"}                 forward
 Once the plan is used up requests pass, or get --default-fault (a kind, or
 slow:SECONDS) when one is given.
+
+With --max-in-flight N, an AWS request arriving while N others are being
+answered is throttled (logged as "throttle-busy"), as Organizations does to a
+caller sending too much at once; moto answers one request at a time, so
+concurrent requests do pile up.
 
 Every answer closes its connection, so each attempt of a client is a new
 connection and a dropped one cannot affect the next.
@@ -105,11 +111,26 @@ def parse_default_fault(text):
 class Faults:
     """The plan of faults to come and the log of requests seen; thread-safe."""
 
-    def __init__(self, default):
+    def __init__(self, default, max_in_flight=0):
         self.default = default
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
         self._lock = threading.Lock()
         self._plan = collections.deque()
         self._log = []
+
+    def enter(self, action):
+        """Counts a request in flight; False (and logged) if it is one too many."""
+        with self._lock:
+            if self.max_in_flight and self.in_flight >= self.max_in_flight:
+                self._log.append({"action": action, "fault": "throttle-busy"})
+                return False
+            self.in_flight += 1
+            return True
+
+    def leave(self):
+        with self._lock:
+            self.in_flight -= 1
 
     def set_plan(self, faults):
         with self._lock:
@@ -165,9 +186,18 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             return self._control(path, body)
         action = self._action(body)
+        json_protocol = "X-Amz-Target" in self.headers
+        if not self.faults.enter(action):
+            code = "TooManyRequestsException" if json_protocol else "Throttling"
+            return self._error(json_protocol, 400, code, "Rate exceeded")
+        try:
+            self._answer(action, body, json_protocol)
+        finally:
+            self.faults.leave()
+
+    def _answer(self, action, body, json_protocol):
         fault = self.faults.next(action)
         kind = fault["kind"]
-        json_protocol = "X-Amz-Target" in self.headers
         if kind == "throttle":
             code = "TooManyRequestsException" if json_protocol else "Throttling"
             return self._error(json_protocol, 400, code, "Rate exceeded")
@@ -292,9 +322,17 @@ def parse_args(argv):
         help="fault for every request once the plan is used up (a kind, or slow:SECONDS)",
     )
     parser.add_argument(
+        "--max-in-flight",
+        type=int,
+        default=0,
+        help="throttle requests arriving while this many are answered (default: 0 = no limit)",
+    )
+    parser.add_argument(
         "--port", type=int, default=0, help="port on 127.0.0.1 (default: 0 = any free)"
     )
     args = parser.parse_args(argv)
+    if args.max_in_flight < 0:
+        parser.error("--max-in-flight is 0 (no limit) or more")
     upstream = urlsplit(args.upstream)
     # Loopback only: this proxy never sends anything off the machine.
     if upstream.scheme != "http" or upstream.hostname not in ("127.0.0.1", "localhost") or not upstream.port:
@@ -305,7 +343,7 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    ProxyHandler.faults = Faults(args.default_fault)
+    ProxyHandler.faults = Faults(args.default_fault, args.max_in_flight)
     ProxyHandler.upstream = args.upstream
     try:
         server = ProxyServer((HOST, args.port), ProxyHandler)

@@ -122,15 +122,90 @@ fn slow_answers_within_http_timeout_succeed_at_once() {
 }
 
 #[test]
-fn list_accounts_throttled_twice_then_lists_every_page() {
+fn listing_calls_throttled_four_times_then_lists_every_account() {
     let rig = Rig::new("2s");
-    rig.proxy.plan(json!([{"kind": "throttle"}, {"kind": "throttle"}]));
-    let table = rig.home.run(&["accounts", "--refresh"]).ok().to_owned();
-    assert_eq!(table.lines().count() - 1, rig.sandbox.info.accounts.len());
-    // Page 1 on its third attempt, then page 2 (26 accounts at 20 a page).
+    // ListRoots passes; the next four calls (of the per-OU listing) are throttled.
+    rig.proxy.plan(json!([{"kind": "pass"}, {"kind": "throttle"}, {"kind": "throttle"}, {"kind": "throttle"}, {"kind": "throttle"}]));
+    let table = rig.home.run(&["accounts", "--refresh", "--ou-paths"]).ok().to_owned();
+    assert_every_account_in_its_ou(&rig, &table);
+    let log = rig.proxy.log();
+    let throttled = log.iter().filter(|r| r.fault == "throttle").count();
+    assert_eq!(throttled, 4);
+    // Each throttled call was sent again: one pass per call of a clean listing.
+    let passed = log.iter().filter(|r| r.fault == "pass").count();
+    assert_eq!(passed, clean_listing_calls(&rig));
+}
+
+/// Every seeded account, once, on a line ending with its OU path.
+#[track_caller]
+fn assert_every_account_in_its_ou(rig: &Rig, table: &str) {
+    assert_eq!(table.lines().count() - 1, rig.sandbox.info.accounts.len(), "{table}");
+    for account in &rig.sandbox.info.accounts {
+        let line = table.lines().find(|l| l.starts_with(&account.id)).unwrap();
+        assert!(line.ends_with(&format!("  {}", account.ou)), "{line}");
+    }
+}
+
+/// The calls a listing costs when nothing is throttled.
+fn clean_listing_calls(rig: &Rig) -> usize {
+    rig.proxy.reset();
+    rig.home.run(&["accounts", "--refresh"]).ok();
+    let calls = rig.proxy.log().len();
+    assert!(rig.proxy.log().iter().all(|r| r.fault == "pass"));
+    calls
+}
+
+#[test]
+fn a_proxy_throttling_above_two_in_flight_slows_the_listing_but_it_completes() {
+    let sandbox = Sandbox::start();
+    let proxy = FaultProxy::start_with_max_in_flight(&sandbox, 2);
+    let rig = Rig::with(sandbox, proxy, "10s");
+    let table = rig.home.run(&["accounts", "--refresh", "--ou-paths"]).ok().to_owned();
+    assert_every_account_in_its_ou(&rig, &table);
+    let log = rig.proxy.log();
+    let throttled = log.iter().filter(|r| r.fault == "throttle-busy").count();
+    let passed = log.iter().filter(|r| r.fault == "pass").count();
+    assert!(throttled > 0, "more than two calls were sent at once: {log:?}");
+    // Every throttled call was retried until it passed: no call is missing.
+    let per_parent = |action: &str| {
+        log.iter()
+            .filter(|r| r.fault == "pass" && r.action.as_deref() == Some(action))
+            .count()
+    };
     assert_eq!(
-        rig.proxy.faults("ListAccounts"),
-        faults(&["throttle", "throttle", "pass", "pass"])
+        per_parent("ListAccountsForParent"),
+        per_parent("ListOrganizationalUnitsForParent")
+    );
+    assert_eq!(
+        passed,
+        1 + 2 * per_parent("ListAccountsForParent"),
+        "ListRoots and two calls per parent"
+    );
+    eprintln!("{throttled} throttled, {passed} passed");
+}
+
+#[test]
+fn listing_throttled_throughout_fails_in_one_line_and_keeps_the_cached_list() {
+    let sandbox = Sandbox::start();
+    let proxy = FaultProxy::start(&sandbox);
+    let rig = Rig::with(sandbox, proxy, "2s");
+    rig.home.run(&["accounts"]).ok();
+    let cached = rig.home.cache_dir().join("accounts.toml");
+    let before = std::fs::read(&cached).unwrap();
+    rig.proxy.reset();
+    // Every call from now on is throttled.
+    rig.proxy.plan(json!(vec![json!({"kind": "throttle"}); 200]));
+    let out = rig.home.run(&["accounts", "--refresh"]);
+    out.fails_with(&format!(
+        "cannot list the organization's accounts: TooManyRequestsException: {THROTTLE_ADVICE}"
+    ));
+    // The SDK's 3 attempts, in each of 1 + THROTTLED_ROUNDS rounds of backoff.
+    let rounds = 1 + xacct::aws::throttle::THROTTLED_ROUNDS as usize;
+    assert_eq!(rig.proxy.faults("ListRoots"), vec!["throttle".to_owned(); 3 * rounds]);
+    assert_eq!(
+        std::fs::read(&cached).unwrap(),
+        before,
+        "the cached list stays as it was"
     );
 }
 
@@ -140,10 +215,6 @@ fn list_accounts_throttled_throughout_fails_clearly() {
     rig.home.run(&["accounts", "--refresh"]).fails_with(&format!(
         "cannot list the organization's accounts: TooManyRequestsException: {THROTTLE_ADVICE}"
     ));
-    assert_eq!(
-        rig.proxy.faults("ListAccounts"),
-        faults(&["throttle", "throttle", "throttle"])
-    );
     assert!(
         !rig.home.cache_dir().join("accounts.toml").exists(),
         "no account list cached"

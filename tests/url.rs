@@ -151,7 +151,7 @@ fn names_resolve_in_the_organization_of_the_profile_in_either_order() {
         // only the other organization's list and remembered name in the cache.
         lookup(&home, first);
         lookup(&home, second);
-        let fetched = (a.count("ListAccounts"), b.count("ListAccounts"));
+        let fetched = (a.count("ListAccountsForParent"), b.count("ListAccountsForParent"));
         assert!(
             fetched.0 > 0 && fetched.1 > 0,
             "each list from its own endpoint: {fetched:?}"
@@ -160,7 +160,10 @@ fn names_resolve_in_the_organization_of_the_profile_in_either_order() {
         for profile in [first, second, first, second] {
             lookup(&home, profile);
         }
-        assert_eq!((a.count("ListAccounts"), b.count("ListAccounts")), fetched);
+        assert_eq!(
+            (a.count("ListAccountsForParent"), b.count("ListAccountsForParent")),
+            fetched
+        );
         a.clear_requests();
         b.clear_requests();
     }
@@ -202,7 +205,7 @@ fn after_eval_of_a_session_from_one_organization_names_resolve_in_it() {
         xacct url demo"#,
     );
     assert_eq!(account_in(out.ok()), a.info.demo_account_id);
-    let lists = a.calls("ListAccounts");
+    let lists = a.calls("ListAccountsForParent");
     assert!(!lists.is_empty());
     for call in lists {
         assert_eq!(call.access_key_id.as_ref(), Some(&a.info.demo1.access_key_id));

@@ -9,6 +9,7 @@ pub mod org;
 pub mod profile_file;
 pub mod source;
 pub mod sts;
+pub mod throttle;
 
 use std::future::Future;
 use std::time::Duration;

@@ -2,39 +2,50 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
+use aws_config::retry::RetryConfig;
 use aws_config::SdkConfig;
 use aws_sdk_organizations::Client;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::error::describe;
 use super::sts::to_offset;
+use super::throttle::Window;
 use crate::domain::account::{Account, Detail};
 use crate::domain::account_id::AccountId;
 use crate::domain::clock;
 use crate::domain::error::{Error, Result};
 use crate::ui::progress::Progress;
 
-/// The most ListAccounts returns in one page.
+/// The most ListAccountsForParent and ListOrganizationalUnitsForParent
+/// return in one page.
 const PAGE_SIZE: i32 = 20;
 /// Calls in flight at once for the per-OU and per-account fan-out: enough to
-/// hide latency, few enough to stay under Organizations' rate limits.
-pub const FAN_OUT: usize = 8;
+/// hide latency, few enough to stay under Organizations' rate limits (and
+/// fewer while it throttles, see [`Window`]).
+pub const FAN_OUT: usize = 16;
+/// What every failure of the listing says first.
+const LISTING: &str = "cannot list the organization's accounts";
 
-/// Every account of the organization, with the detail asked for.
+/// Every account of the organization, with the detail asked for, in the
+/// order they joined (ties by ID), as ListAccounts lists them.
 pub async fn accounts(config: &SdkConfig, detail: Detail) -> Result<Vec<Account>> {
-    let client = Client::new(config);
+    let client = client(config);
+    let window = Arc::new(Window::new(FAN_OUT));
     let progress = Progress::new("accounts");
-    let mut accounts = list_accounts(&client, &progress).await?;
-    if detail.ou_paths {
-        let paths = ou_paths(&client, &progress).await?;
+    let mut accounts = walk(&client, &window, &progress).await?;
+    accounts.sort_by(|a, b| (&a.0, a.1.id.as_str()).cmp(&(&b.0, b.1.id.as_str())));
+    let mut accounts: Vec<Account> = accounts.into_iter().map(|(_, account)| account).collect();
+    if !detail.ou_paths {
+        // The walk learns every path; a list is cached with what was asked.
         for account in &mut accounts {
-            account.ou = paths.get(account.id.as_str()).cloned();
+            account.ou = None;
         }
     }
     if detail.tags {
-        let mut tags = account_tags(&client, accounts.iter().map(|a| a.id.to_string()).collect(), &progress).await?;
+        let ids = accounts.iter().map(|a| a.id.to_string()).collect();
+        let mut tags = account_tags(&client, &window, ids, &progress).await?;
         for account in &mut accounts {
             account.tags = Some(tags.remove(account.id.as_str()).unwrap_or_default());
         }
@@ -43,14 +54,93 @@ pub async fn accounts(config: &SdkConfig, detail: Detail) -> Result<Vec<Account>
     Ok(accounts)
 }
 
-/// ListAccounts, following NextToken until it is absent (a page may be
-/// empty and still carry a token).
-async fn list_accounts(client: &Client, progress: &Progress) -> Result<Vec<Account>> {
-    let mut pages = client.list_accounts().max_results(PAGE_SIZE).into_paginator().send();
+/// An Organizations client whose own retries of a throttled call come
+/// quickly: the longer waits are [`Window::call`]'s, which also slows the
+/// whole listing down.
+fn client(config: &SdkConfig) -> Client {
+    let retries = config
+        .retry_config()
+        .cloned()
+        .unwrap_or_else(RetryConfig::standard)
+        .with_initial_backoff(Duration::from_millis(100));
+    Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(config)
+            .retry_config(retries)
+            .build(),
+    )
+}
+
+/// When an account joined, to sort by: (seconds, nanoseconds).
+type Joined = Option<(i64, u32)>;
+
+/// What one call of the walk found under a parent at `path`.
+enum Found {
+    Accounts(Vec<(Joined, Account)>),
+    Ous(String, Vec<(String, String)>),
+}
+
+/// Every account with its OU path, listing the accounts of the root and of
+/// every OU (ListAccountsForParent) while walking the OU tree top-down
+/// (ListOrganizationalUnitsForParent), each parent's calls as soon as it is
+/// known, a window of calls at once: pages of different OUs overlap, where
+/// ListAccounts' single NextToken chain would send them one after another.
+/// An account has exactly one parent, so the walk lists each once.
+async fn walk(client: &Client, window: &Arc<Window>, progress: &Progress) -> Result<Vec<(Joined, Account)>> {
+    let roots = window
+        .call(|| client.list_roots().send())
+        .await
+        .map_err(|e| Error::aws(format!("{LISTING}: {}", describe(&e))))?;
+    let mut tasks = JoinSet::new();
+    let visit = |tasks: &mut JoinSet<Result<Found>>, id: String, path: String| {
+        let (c, w, i, p) = (client.clone(), window.clone(), id.clone(), path.clone());
+        tasks.spawn(async move { accounts_under(&c, &w, &i, &p).await.map(Found::Accounts) });
+        let (c, w) = (client.clone(), window.clone());
+        tasks.spawn(async move { ous_under(&c, &w, &id).await.map(|ous| Found::Ous(path, ous)) });
+    };
+    for root in roots.roots() {
+        if let Some(id) = root.id() {
+            visit(&mut tasks, id.to_owned(), "Root".to_owned());
+        }
+    }
     let mut accounts = Vec::new();
-    while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| Error::aws(format!("cannot list the organization's accounts: {}", describe(&e))))?;
+    while let Some(joined) = tasks.join_next().await {
+        match joined.map_err(|e| Error::msg(format!("{LISTING}: a task failed: {e}")))?? {
+            Found::Accounts(found) => {
+                accounts.extend(found);
+                progress.set(accounts.len());
+            }
+            Found::Ous(path, ous) => {
+                for (id, name) in ous {
+                    visit(&mut tasks, id, format!("{path}/{name}"));
+                }
+            }
+        }
+    }
+    Ok(accounts)
+}
+
+/// The accounts directly under `parent_id`, placed at `path`, following
+/// NextToken until it is absent (a page may be empty and still carry one).
+async fn accounts_under(
+    client: &Client,
+    window: &Window,
+    parent_id: &str,
+    path: &str,
+) -> Result<Vec<(Joined, Account)>> {
+    let mut accounts = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = window
+            .call(|| {
+                client
+                    .list_accounts_for_parent()
+                    .parent_id(parent_id)
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await
+            .map_err(|e| Error::aws(format!("{LISTING}: {}", describe(&e))))?;
         for a in page.accounts() {
             let state = a
                 .state()
@@ -58,19 +148,51 @@ async fn list_accounts(client: &Client, progress: &Progress) -> Result<Vec<Accou
                 .or_else(|| a.status().map(|s| s.as_str().to_owned()))
                 .unwrap_or_default();
             let joined = a.joined_timestamp().map(to_offset).transpose()?.map(clock::rfc3339);
-            accounts.push(Account {
+            let order = a.joined_timestamp().map(|t| (t.secs(), t.subsec_nanos()));
+            let account = Account {
                 id: account_id(a.id())?,
                 name: a.name().unwrap_or_default().to_owned(),
                 email: a.email().unwrap_or_default().to_owned(),
                 state,
                 joined,
-                ou: None,
+                ou: Some(path.to_owned()),
                 tags: None,
-            });
+            };
+            accounts.push((order, account));
         }
-        progress.set(accounts.len());
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(accounts);
+        }
     }
-    Ok(accounts)
+}
+
+/// The OUs (ID, name) directly under `parent_id`.
+async fn ous_under(client: &Client, window: &Window, parent_id: &str) -> Result<Vec<(String, String)>> {
+    let mut ous = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = window
+            .call(|| {
+                client
+                    .list_organizational_units_for_parent()
+                    .parent_id(parent_id)
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await
+            .map_err(|e| Error::aws(format!("{LISTING}: {}", describe(&e))))?;
+        ous.extend(
+            page.organizational_units()
+                .iter()
+                .filter_map(|ou| Some((ou.id()?.to_owned(), ou.name().unwrap_or_default().to_owned()))),
+        );
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(ous);
+        }
+    }
 }
 
 /// The ID of a listed account, checked: AWS always sends 12 digits, and a
@@ -84,92 +206,35 @@ fn account_id(id: Option<&str>) -> Result<AccountId> {
     })
 }
 
-/// The OU path (`Root/Workloads/Prod`) of every account, walking the tree
-/// from the root one level at a time: a call or two per OU rather than a
-/// ListParents per account, so a 1,000-account organization in a few dozen
-/// OUs costs a few dozen calls.
-async fn ou_paths(client: &Client, progress: &Progress) -> Result<HashMap<String, String>> {
-    let roots = client
-        .list_roots()
-        .send()
-        .await
-        .map_err(|e| Error::aws(format!("cannot read the organization's root: {}", describe(&e))))?;
-    let mut level: Vec<(String, String)> = roots
-        .roots()
-        .iter()
-        .filter_map(|r| Some((r.id()?.to_owned(), "Root".to_owned())))
-        .collect();
-    let mut paths = HashMap::new();
-    let limit = Arc::new(Semaphore::new(FAN_OUT));
-    while !level.is_empty() {
-        let mut tasks = JoinSet::new();
-        for (parent_id, parent_path) in level.drain(..) {
-            let (client, limit) = (client.clone(), limit.clone());
-            tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
-                children(&client, &parent_id).await.map(|c| (parent_path, c))
-            });
-        }
-        while let Some(joined) = tasks.join_next().await {
-            let (parent_path, (accounts, ous)) =
-                joined.map_err(|e| Error::msg(format!("an OU lookup failed: {e}")))??;
-            for account_id in accounts {
-                paths.insert(account_id, parent_path.clone());
-            }
-            level.extend(ous.into_iter().map(|(id, name)| (id, format!("{parent_path}/{name}"))));
-            progress.note(paths.len(), "placed in OUs");
-        }
-    }
-    Ok(paths)
-}
-
-/// Account IDs and child OUs (ID, name) directly under `parent_id`.
-async fn children(client: &Client, parent_id: &str) -> Result<(Vec<String>, Vec<(String, String)>)> {
-    let mut accounts = Vec::new();
-    let mut pages = client
-        .list_accounts_for_parent()
-        .parent_id(parent_id)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| Error::aws(format!("cannot list the accounts in {parent_id}: {}", describe(&e))))?;
-        accounts.extend(page.accounts().iter().filter_map(|a| a.id().map(str::to_owned)));
-    }
-    let mut ous = Vec::new();
-    let mut pages = client
-        .list_organizational_units_for_parent()
-        .parent_id(parent_id)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| Error::aws(format!("cannot list the OUs in {parent_id}: {}", describe(&e))))?;
-        ous.extend(
-            page.organizational_units()
-                .iter()
-                .filter_map(|ou| Some((ou.id()?.to_owned(), ou.name().unwrap_or_default().to_owned()))),
-        );
-    }
-    Ok((accounts, ous))
-}
-
 /// Tags of every account (ListTagsForResource), a bounded number at a time.
 async fn account_tags(
     client: &Client,
+    window: &Arc<Window>,
     ids: Vec<String>,
     progress: &Progress,
 ) -> Result<HashMap<String, BTreeMap<String, String>>> {
-    let limit = Arc::new(Semaphore::new(FAN_OUT));
     let mut tasks = JoinSet::new();
     for id in ids {
-        let (client, limit) = (client.clone(), limit.clone());
+        let (client, window) = (client.clone(), window.clone());
         tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
             let mut tags = BTreeMap::new();
-            let mut pages = client.list_tags_for_resource().resource_id(&id).into_paginator().send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| Error::aws(format!("cannot read the tags of {id}: {}", describe(&e))))?;
+            let mut token: Option<String> = None;
+            loop {
+                let page = window
+                    .call(|| {
+                        client
+                            .list_tags_for_resource()
+                            .resource_id(&id)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await
+                    .map_err(|e| Error::aws(format!("cannot read the tags of {id}: {}", describe(&e))))?;
                 tags.extend(page.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())));
+                token = page.next_token().map(str::to_owned);
+                if token.is_none() {
+                    break;
+                }
             }
             Ok::<_, Error>((id, tags))
         });

@@ -297,7 +297,8 @@ pub fn exported(home: &Home, code: &str, name: &str) -> String {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct FaultRecord {
     pub action: Option<String>,
-    /// `throttle`, `error500`, `slow`, `drop` or `pass`.
+    /// `throttle`, `error500`, `slow`, `drop` or `pass`, or `throttle-busy`
+    /// (over `--max-in-flight`).
     pub fault: String,
 }
 
@@ -318,6 +319,11 @@ impl FaultProxy {
     /// the plan is used up, instead of passing them.
     pub fn start_with_default(sandbox: &Sandbox, fault: &str) -> Self {
         Self::spawn(sandbox, &["--default-fault", fault])
+    }
+
+    /// Throttling every request that arrives while `n` others are answered.
+    pub fn start_with_max_in_flight(sandbox: &Sandbox, n: usize) -> Self {
+        Self::spawn(sandbox, &["--max-in-flight", &n.to_string()])
     }
 
     fn spawn(sandbox: &Sandbox, args: &[&str]) -> Self {
