@@ -18,9 +18,20 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
     let mut detail = filter.detail();
     detail.ou_paths |= args.ou_paths;
     let source_options = options::source_options(&args.source)?;
-    let list = directory::account_list(ctx, &source_options, args.refresh, detail)?;
+    let list = match directory::account_list(ctx, &source_options, args.refresh, detail) {
+        Ok(list) => list,
+        // A member account's credentials are refused (or, in some stand-ins, see
+        // no root): say whose they are and who may list the organization.
+        Err(e) if NOT_THE_ORGANIZATIONS.iter().any(|code| format!("{e:#}").contains(code)) => {
+            anyhow::bail!("{e:#}: {}", who_may_list(ctx, &source_options))
+        }
+        Err(e) => return Err(e.into()),
+    };
     if list.accounts.is_empty() {
-        warn_empty(ctx, &source_options);
+        eprintln!(
+            "xacct: no accounts: the organization's list is empty: {}",
+            who_may_list(ctx, &source_options)
+        );
     }
     let accounts: Vec<&Account> = list.accounts.iter().filter(|a| filter.matches(a)).collect();
     if args.json {
@@ -63,9 +74,12 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
     Ok(())
 }
 
-/// An empty organization is almost always the wrong identity: say which one
+/// Errors of credentials that cannot list the organization.
+const NOT_THE_ORGANIZATIONS: [&str; 3] = ["AccessDenied", "ParentNotFound", "AWSOrganizationsNotInUse"];
+
+/// An empty or refused listing is almost always the wrong identity: which one
 /// listed it, and why that may be.
-fn warn_empty(ctx: &Context, source_options: &crate::store::config::Options) {
+fn who_may_list(ctx: &Context, source_options: &crate::store::config::Options) -> String {
     let options = source_options.clone().or(&ctx.config.defaults);
     let source = Source {
         profile: options.source_profile.clone(),
@@ -82,10 +96,10 @@ fn warn_empty(ctx: &Context, source_options: &crate::store::config::Options) {
     } else {
         ""
     };
-    eprintln!(
-        "xacct: no accounts: the organization's list is empty as {who} sees it. Only the management account \
-         or a delegated administrator may list the organization; a member account's credentials see none.{temporary}"
-    );
+    format!(
+        "these are the credentials of {who}. Only the management account or a delegated administrator may \
+         list the organization; a member account's credentials see none.{temporary}"
+    )
 }
 
 /// The filter the flags describe, checked.
