@@ -35,7 +35,7 @@ echo "== assume: cache hit and cold, against the AWS CLI and awsume ==" >&2
     printf '[demo1]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$HOME/.aws/credentials"
     printf '[profile demo-ro]\nrole_arn = arn:aws:iam::%s:role/MemberReadOnlyAccess\nsource_profile = demo1\nregion = us-east-1\n' "$demo_id" >"$HOME/.aws/config"
     role_arn="arn:aws:iam::$demo_id:role/MemberReadOnlyAccess"
-    cache="$XDG_CACHE_HOME/xacct/credentials.toml"
+    cache="$XDG_CACHE_HOME/xacct/sessions" # one file per cached session
     "$xacct" accounts >/dev/null # the account list is cached, as in daily use
     "$xacct" assume demo MemberReadOnlyAccess >/dev/null
 
@@ -47,7 +47,7 @@ echo "== assume: cache hit and cold, against the AWS CLI and awsume ==" >&2
         -n 'xacct assume (cache hit)' "$xacct assume demo MemberReadOnlyAccess" \
         -n 'awsume demo-ro (no role cache: AssumeRole)' "$awsume demo-ro" \
         -n 'aws sts assume-role (AWS CLI v1)' "$aws sts assume-role --role-arn $role_arn --role-session-name bench --profile demo1" >&2
-    hyperfine -N --warmup 3 --runs 40 --export-json "$results/cold.json" --prepare "rm -f $cache" \
+    hyperfine -N --warmup 3 --runs 40 --export-json "$results/cold.json" --prepare "rm -rf $cache" \
         -n 'xacct assume (cold: AssumeRole)' "$xacct assume demo MemberReadOnlyAccess" \
         -n 'aws sts assume-role (AWS CLI v1)' "$aws sts assume-role --role-arn $role_arn --role-session-name bench --profile demo1" >&2
 )
@@ -80,8 +80,8 @@ echo "== exec --all over 200 accounts ==" >&2
         -n 'xacct exec --all -j 8 -- true' "$xacct exec --all -j 8 -- true" \
         -n 'xacct exec --all -j 32 -- true' "$xacct exec --all -j 32 -- true" >&2
     calls >"$results/calls-exec-warm.json"
-    cache="$XDG_CACHE_HOME/xacct/credentials.toml"
-    hyperfine -N --runs 3 --export-json "$results/exec-cold.json" --prepare "rm -f $cache" \
+    cache="$XDG_CACHE_HOME/xacct/sessions" # one file per cached session
+    hyperfine -N --runs 3 --export-json "$results/exec-cold.json" --prepare "rm -rf $cache" \
         -n 'xacct exec --all -j 1 -- true (cold: 200 AssumeRole)' "$xacct exec --all -j 1 -- true" \
         -n 'xacct exec --all -j 8 -- true (cold: 200 AssumeRole)' "$xacct exec --all -j 8 -- true" \
         -n 'xacct exec --all -j 32 -- true (cold: 200 AssumeRole)' "$xacct exec --all -j 32 -- true" >&2
