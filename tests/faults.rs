@@ -55,7 +55,8 @@ fn faults(kinds: &[&str]) -> Vec<String> {
 /// and `xacct cache list` shows none.
 #[track_caller]
 fn assert_nothing_cached(home: &Home) {
-    if let Ok(text) = std::fs::read_to_string(home.credentials_file()) {
+    for file in home.session_files() {
+        let text = std::fs::read_to_string(file).unwrap();
         assert!(!text.contains("role_arn"), "a failure must not be cached: {text}");
     }
     assert_eq!(home.run(&["cache", "list", "--json"]).ok().trim(), "[]");

@@ -9,7 +9,10 @@ use xacct::domain::session_params::{RoleRequest, SessionParams};
 use xacct::store::config::Config;
 use xacct::store::credential_cache::{self, CacheKey, Entry, KeyedSession};
 use xacct::store::file::PrivateDir;
-use xacct::store::{accounts, credential_cache::FILE};
+use xacct::store::{
+    accounts,
+    credential_cache::{file_name, DIR, LEGACY_FILE},
+};
 
 const GOOD_CONFIG: &str = r#"
 [defaults]
@@ -100,7 +103,6 @@ proptest! {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("c"));
         dir.ensure().unwrap();
-        std::fs::write(dir.file(FILE), &bytes).unwrap();
         std::fs::write(dir.file(accounts::FILE), &bytes).unwrap();
         let request = RoleRequest {
             role_arn: "arn:aws:iam::111122223333:role/R".into(),
@@ -110,6 +112,12 @@ proptest! {
             options: SessionParams::default(),
         };
         let key = CacheKey { source: "profile:default".into(), endpoint: None, mfa_serial: None, chained_from: None, session: KeyedSession::Role(request) };
+        // The key's own file, another key's, and the single file of earlier versions.
+        PrivateDir::at(dir.file(DIR)).ensure().unwrap();
+        for name in [file_name(&key.id()), file_name("0123abcd")] {
+            std::fs::write(dir.file(DIR).join(name), &bytes).unwrap();
+        }
+        std::fs::write(dir.file(LEGACY_FILE), &bytes).unwrap();
         let now = xacct::domain::clock::now();
         let _ = credential_cache::lookup(&dir, &key, now, 900).unwrap();
         let _ = credential_cache::all(&dir).unwrap();

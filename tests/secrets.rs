@@ -10,14 +10,19 @@ const MFA: &str = "arn:aws:iam::123456789012:mfa/demo1";
 
 /// Every secret key and session token in the credential cache.
 fn cached_secrets(home: &Home) -> Vec<String> {
-    let text = std::fs::read_to_string(home.credentials_file()).unwrap();
-    let doc: toml::Table = text.parse().unwrap();
-    doc["credentials"]
-        .as_table()
-        .unwrap()
-        .values()
-        .flat_map(|e| ["secret_access_key", "session_token"].map(|k| e[k].as_str().unwrap().to_owned()))
-        .collect()
+    let mut secrets = Vec::new();
+    for file in home.session_files() {
+        let text = std::fs::read_to_string(file).unwrap();
+        let doc: toml::Table = text.parse().unwrap();
+        secrets.extend(
+            doc["credentials"]
+                .as_table()
+                .unwrap()
+                .values()
+                .flat_map(|e| ["secret_access_key", "session_token"].map(|k| e[k].as_str().unwrap().to_owned())),
+        );
+    }
+    secrets
 }
 
 #[test]

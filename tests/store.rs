@@ -13,9 +13,14 @@ fn mode(path: &std::path::Path) -> u32 {
 }
 
 fn entries_in(home: &Home) -> usize {
-    let text = std::fs::read_to_string(home.credentials_file()).unwrap();
-    let doc: toml::Table = text.parse().expect("the store always parses");
-    doc["credentials"].as_table().unwrap().len()
+    home.session_files()
+        .iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            let doc: toml::Table = text.parse().expect("the store always parses");
+            doc["credentials"].as_table().unwrap().len()
+        })
+        .sum()
 }
 
 #[test]
@@ -87,7 +92,9 @@ fn sixty_four_concurrent_processes_over_sixteen_keys() {
             "round {round}: one AssumeRole per key, not per process"
         );
     }
-    assert_eq!(mode(&home.credentials_file()), 0o600);
+    for file in home.session_files() {
+        assert_eq!(mode(&file), 0o600);
+    }
 }
 
 #[test]
@@ -143,7 +150,7 @@ fn corrupt_stores_are_set_aside_and_never_break_a_command() {
         );
         assert_eq!(entries_in(&home), 1, "{what}");
     }
-    let aside = std::fs::read_dir(home.cache_dir())
+    let aside = std::fs::read_dir(home.cache_dir().join("sessions"))
         .unwrap()
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-"))
         .count();
@@ -167,10 +174,11 @@ fn one_bad_entry_does_not_cost_its_neighbours() {
     let id = sandbox.info.demo_account_id.clone();
     home.run(&["assume", &id]).ok();
     home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
-    let text = std::fs::read_to_string(home.credentials_file()).unwrap();
+    let file = home.session_files()[0].clone();
+    let text = std::fs::read_to_string(&file).unwrap();
     // Break one entry's expiration (a wrong type), leave the other alone.
     let broken = text.replacen("expiration = \"", "expiration = 42\nx = \"", 1);
-    std::fs::write(home.credentials_file(), broken).unwrap();
+    std::fs::write(&file, broken).unwrap();
     sandbox.clear_requests();
     home.run(&["assume", &id]).ok();
     home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
@@ -195,7 +203,7 @@ fn insecure_store_locations_are_refused_and_left_alone() {
 
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
     home.run(&["assume", &id])
-        .fails_with("credentials.toml is writable by group or others");
+        .fails_with(".toml is writable by group or others");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
 
     // Owned by someone else (the tests run as root, which may chown).
@@ -256,12 +264,13 @@ fn a_full_or_read_only_disk_still_prints_fresh_credentials() {
 }
 
 /// A writer killed between creating its temporary file and renaming it
-/// leaves `.credentials.toml.XXXXXX.tmp` behind: a full copy of the store,
+/// leaves `.<key id>.toml.XXXXXX.tmp` behind: a copy of the session file,
 /// secrets included, made 0600 by tempfile, exactly as written here.
-fn leave_copy_of_killed_writer(home: &Home, random: &str, contents: &str) -> std::path::PathBuf {
+fn leave_copy_of_killed_writer(store: &std::path::Path, random: &str, contents: &str) -> std::path::PathBuf {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let path = home.cache_dir().join(format!(".credentials.toml.{random}.tmp"));
+    let name = store.file_name().unwrap().to_string_lossy();
+    let path = store.with_file_name(format!(".{name}.{random}.tmp"));
     let mut file = std::fs::OpenOptions::new()
         .create_new(true)
         .write(true)
@@ -278,26 +287,89 @@ fn copies_left_by_a_killed_writer_go_on_the_next_write_and_on_cache_clear() {
     let home = Home::with_sandbox(&sandbox);
     let id = sandbox.info.demo_account_id.clone();
     home.run(&["assume", &id]).ok();
-    let store = std::fs::read_to_string(home.credentials_file()).unwrap();
+    let file = home.credentials_file();
+    let store = std::fs::read_to_string(&file).unwrap();
     // Not a temporary file of the store: left alone.
-    let bystander = home.cache_dir().join(".credentials.toml.notes");
+    let bystander = file.with_file_name(format!(".{}.notes", file.file_name().unwrap().to_string_lossy()));
     std::fs::write(&bystander, "mine").unwrap();
 
-    let killed = leave_copy_of_killed_writer(&home, "k1LLed", &store);
-    home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
+    // The next write of that key removes it (writes of other keys leave it to its key's lock).
+    let killed = leave_copy_of_killed_writer(&file, "k1LLed", &store);
+    home.run(&["assume", &id, "--refresh"]).ok();
     assert!(!killed.exists(), "the next write removes the copy");
+    home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
     assert_eq!(entries_in(&home), 2);
 
-    let killed = leave_copy_of_killed_writer(&home, "Xy12Ab", &store);
+    let killed = leave_copy_of_killed_writer(&file, "Xy12Ab", &store);
     assert!(home.run(&["cache", "clear"]).ok().is_empty());
     assert!(!killed.exists(), "cache clear removes the copy");
 
     // Killed during the very first write: only the copy exists.
-    std::fs::remove_file(home.credentials_file()).unwrap();
-    let killed = leave_copy_of_killed_writer(&home, "f1rst0", &store);
+    assert!(home.session_files().is_empty());
+    let killed = leave_copy_of_killed_writer(&file, "f1rst0", &store);
     home.run(&["cache", "clear"]).ok();
     assert!(!killed.exists(), "cache clear removes the copy even with no store");
     assert!(bystander.exists());
+}
+
+/// A cache written by an earlier xacct (every session in one
+/// `credentials.toml`) is moved to per-key files on first use: live sessions
+/// are served from it without a word, expired ones go, and the old file is gone.
+#[test]
+fn the_single_file_store_of_earlier_versions_is_migrated() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let id = sandbox.info.demo_account_id.clone();
+    home.run(&["assume", &id]).ok();
+    home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
+    // Rewrite the two session files as the old single file, one of them expired.
+    let mut old = String::from("version = 1\n");
+    for (n, file) in home.session_files().iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut body = text.replacen("version = 1\n", "", 1);
+        if n == 1 {
+            let doc: toml::Table = text.parse().unwrap();
+            let entry = doc["credentials"].as_table().unwrap().values().next().unwrap();
+            let expiration = entry["expiration"].as_str().unwrap();
+            body = body.replace(expiration, "2001-01-01T00:00:00Z");
+        }
+        old.push_str(&body);
+        std::fs::remove_file(file).unwrap();
+    }
+    let legacy = home.cache_dir().join("credentials.toml");
+    std::fs::write(&legacy, old).unwrap();
+    std::fs::set_permissions(&legacy, std::fs::Permissions::from_mode(0o600)).unwrap();
+    sandbox.clear_requests();
+    let out = home.run(&["cache", "list", "--json"]);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let listed: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert!(!legacy.exists());
+    assert_eq!(home.session_files().len(), 1);
+    // The live one is still served from the cache; the expired one is fetched.
+    let both = [
+        home.run(&["assume", &id]),
+        home.run(&["assume", &id, "MemberReadOnlyAccess"]),
+    ];
+    assert_eq!(
+        sandbox.count("AssumeRole"),
+        1,
+        "only the expired session is fetched again"
+    );
+    assert!(both.iter().all(|out| out.code == 0));
+
+    // An old file that does not parse is set aside with one line, never a crash.
+    std::fs::write(&legacy, "version = 1\n[credentials\n").unwrap();
+    std::fs::set_permissions(&legacy, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = home.run(&["cache", "list"]);
+    out.ok();
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("credentials.toml") && out.stderr.contains("moved it to"),
+        "{}",
+        out.stderr
+    );
+    assert!(!legacy.exists());
 }
 
 #[test]

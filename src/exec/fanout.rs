@@ -76,7 +76,7 @@ pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
 
     let queue = Mutex::new(jobs);
     let failures = Mutex::new(Vec::new());
-    let sessions = Sessions::new(ctx, args.token_code.clone(), args.refresh).preload();
+    let sessions = Sessions::new(ctx, args.token_code.clone(), args.refresh);
     std::thread::scope(|scope| {
         for _ in 0..args.jobs.min(total) {
             scope.spawn(|| {

@@ -70,6 +70,9 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
     }
 
     /// Reads the whole credential cache now and serves hits from that copy.
+    /// With one file per key a run's own lookups are usually cheaper (one
+    /// small file per target instead of every cached session), so fan-outs
+    /// do not preload.
     pub fn preload(mut self) -> Self {
         self.preloaded = cache::all(self.cache).ok().map(|all| all.into_iter().collect());
         self

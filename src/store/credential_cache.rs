@@ -1,21 +1,21 @@
 //! The credential cache: temporary credentials keyed by everything that
 //! changes what AssumeRole returns.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::document;
-use super::file::PrivateDir;
+use super::file::{self, PrivateDir, WriteLock};
 use crate::domain::account_id::AccountId;
+use crate::domain::clock;
 use crate::domain::credentials::Credentials;
 use crate::domain::error::Result;
 use crate::domain::role::RoleSpec;
 use crate::domain::session_params::RoleRequest;
 
-pub const FILE: &str = "credentials.toml";
 const SECTION: &str = "credentials";
 
 /// Everything that makes two STS calls return different credentials.
@@ -233,15 +233,18 @@ impl From<Entry> for StoredEntry {
 
 /// Credentials for `key` that still have more than its refresh margin left at
 /// `now` (see [`CacheKey::refresh_margin`]; `margin_secs` is the configured one).
-/// A store that cannot be read is a miss here; the next write sets it aside.
+/// Reads only the key's own file, whatever else is cached. A file that cannot
+/// be read is a miss here; the next write of that key sets it aside.
 pub fn lookup(dir: &PrivateDir, key: &CacheKey, now: OffsetDateTime, margin_secs: u64) -> Result<Option<Entry>> {
-    let Some(text) = dir.read(FILE)? else {
-        return Ok(None);
-    };
-    let Ok(entries) = document::parse(&text, SECTION) else {
-        return Ok(None);
-    };
-    Ok(document::entry::<Entry>(&entries, &key.id())
+    let sessions = dir.subdir(DIR)?;
+    let id = key.id();
+    let mut text = sessions.read(&file_name(&id))?;
+    // Only a miss looks for the old single-file store (one stat when there is none).
+    if text.is_none() && migrate(dir)? {
+        text = sessions.read(&file_name(&id))?;
+    }
+    Ok(text
+        .and_then(|text| parse_one(&text, &id))
         .filter(|e| key.names(&e.kind) && is_fresh(e, key, now, margin_secs)))
 }
 
@@ -251,49 +254,201 @@ pub fn is_fresh(entry: &Entry, key: &CacheKey, now: OffsetDateTime, margin_secs:
 }
 
 /// Every cached entry that parses, by key id (for listings and for finding
-/// which session a key ID belongs to).
+/// which session a key ID belongs to): reads every session file.
 pub fn all(dir: &PrivateDir) -> Result<Vec<(String, Entry)>> {
-    let Some(text) = dir.read(FILE)? else {
-        return Ok(Vec::new());
-    };
-    Ok(document::parse(&text, SECTION)
-        .map(|entries| document::all(&entries))
-        .unwrap_or_default())
+    migrate(dir)?;
+    let sessions = dir.subdir(DIR)?;
+    let mut found = Vec::new();
+    for id in key_ids(&sessions.names()?) {
+        if let Some(entry) = sessions.read(&file_name(&id))?.and_then(|text| parse_one(&text, &id)) {
+            found.push((id, entry));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found)
 }
 
-/// Removes the entries `doomed` picks; returns how many went. Taking the lock
-/// also removes copies of the store that killed writers left behind, even
-/// when there is no store yet.
+/// Removes the entries `doomed` picks; returns how many went. Taking each
+/// key's lock also removes the copies that killed writers of it left behind,
+/// even when the key has no file.
 pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize> {
     if !dir.path().exists() {
         return Ok(0);
     }
-    let lock = dir.lock(FILE)?;
-    if dir.read(FILE)?.is_none() {
-        return Ok(0);
-    }
-    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
-    let all: BTreeMap<String, Entry> = document::all::<Entry>(&entries).into_iter().collect();
-    let before = all.len();
-    let kept: BTreeMap<String, Entry> = all.into_iter().filter(|(_, e)| !doomed(e)).collect();
-    let removed = before - kept.len();
-    if removed > 0 {
-        document::save(dir, &lock, FILE, SECTION, &kept)?;
+    migrate(dir)?;
+    let sessions = dir.subdir(DIR)?;
+    let names = sessions.names()?;
+    let mut ids: BTreeSet<String> = key_ids(&names).into_iter().collect();
+    ids.extend(
+        names
+            .iter()
+            .filter_map(|name| file::store_of_temp_file(name)?.strip_suffix(EXTENSION))
+            .filter(|id| is_key_id(id))
+            .map(str::to_owned),
+    );
+    let mut removed = 0;
+    for id in ids {
+        let name = file_name(&id);
+        let lock = sessions.lock(&name)?;
+        let entry = sessions.read(&name)?.and_then(|text| parse_one(&text, &id));
+        if entry.is_some_and(|e| doomed(&e)) {
+            sessions.remove(&lock, &name)?;
+            removed += 1;
+        }
     }
     Ok(removed)
 }
 
-/// Adds `entry` under `key`, merging with what other processes wrote and
-/// dropping entries that have expired.
+/// Saves `entry` as the file of `key`, under that key's lock only: writes of
+/// other keys never wait for it. Then, when an entry may have expired,
+/// removes the files of other keys' expired entries.
 pub fn store(dir: &PrivateDir, key: &CacheKey, entry: &Entry, now: OffsetDateTime) -> Result<()> {
-    let lock = dir.lock(FILE)?;
-    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
-    let mut kept: BTreeMap<String, Entry> = document::all::<Entry>(&entries)
-        .into_iter()
-        .filter(|(_, e)| e.credentials.secs_left(now) > 0)
-        .collect();
-    kept.insert(key.id(), entry.clone());
-    document::save(dir, &lock, FILE, SECTION, &kept)
+    let sessions = dir.subdir(DIR)?;
+    let id = key.id();
+    write_entry(&sessions, &id, entry)?;
+    prune(&sessions, &id, entry, now)
+}
+
+/// Where the sessions are, one file per cache key: `sessions/<key id>.toml`.
+pub const DIR: &str = "sessions";
+const EXTENSION: &str = ".toml";
+/// The single file earlier versions kept every session in, in the cache
+/// directory itself; migrated to per-key files on first use.
+pub const LEGACY_FILE: &str = "credentials.toml";
+/// When the next entry expires (unix seconds): until then a write prunes nothing.
+const NEXT_EXPIRY: &str = ".next-expiry";
+
+/// The file of the entry with key id `id`.
+pub fn file_name(id: &str) -> String {
+    format!("{id}{EXTENSION}")
+}
+
+/// The key ids of the session files among `names` (not locks, temporary
+/// files, files set aside or the expiry marker).
+fn key_ids(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .filter_map(|name| name.strip_suffix(EXTENSION))
+        .filter(|id| is_key_id(id))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether `id` can name a session file: letters and digits only (a hand-made
+/// or damaged store never names a path outside the directory).
+fn is_key_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The entry `id` of a session file, or `None` when the file is not a
+/// store of this format or does not hold that entry as it should.
+fn parse_one(text: &[u8], id: &str) -> Option<Entry> {
+    document::entry::<Entry>(&document::parse(text, SECTION).ok()?, id)
+}
+
+/// Writes the file of `id` atomically under its own lock; a file there that
+/// does not parse is set aside first, with one warning (only that key is lost).
+fn write_entry(sessions: &PrivateDir, id: &str, entry: &Entry) -> Result<()> {
+    let lock = sessions.lock(&file_name(id))?;
+    write_locked(sessions, &lock, id, entry)
+}
+
+/// [`write_entry`] for a caller that holds the key's lock.
+fn write_locked(sessions: &PrivateDir, lock: &WriteLock, id: &str, entry: &Entry) -> Result<()> {
+    let name = file_name(id);
+    document::load_for_update(sessions, lock, &name, SECTION)?;
+    let one: BTreeMap<String, &Entry> = [(id.to_owned(), entry)].into_iter().collect();
+    document::save(sessions, lock, &name, SECTION, &one)
+}
+
+/// Removes the files of entries that have expired by `now`, but only once
+/// the earliest expiry on record has passed, so that most writes (a fan-out's
+/// thousand, all expiring later) cost one small read here. The record is
+/// kept under its own lock, taken only to prune or to move the record
+/// earlier; a lost update only delays pruning, which is housekeeping.
+fn prune(sessions: &PrivateDir, written_id: &str, written: &Entry, now: OffsetDateTime) -> Result<()> {
+    let expires = written.credentials.expiration.unix_timestamp();
+    let next = |sessions: &PrivateDir| -> Result<Option<i64>> {
+        Ok(sessions
+            .read(NEXT_EXPIRY)?
+            .and_then(|text| String::from_utf8(text).ok()?.trim().parse().ok()))
+    };
+    let due = |next: Option<i64>| next.is_none_or(|at| at <= now.unix_timestamp());
+    let recorded = next(sessions)?;
+    if !due(recorded) && recorded.is_some_and(|at| at <= expires) {
+        return Ok(());
+    }
+    let lock = sessions.lock(NEXT_EXPIRY)?;
+    let recorded = next(sessions)?;
+    let earliest = if due(recorded) {
+        let mut earliest = expires;
+        // The entry just written stays, whatever the clock says.
+        for id in key_ids(&sessions.names()?).iter().filter(|id| *id != written_id) {
+            earliest = earliest.min(prune_one(sessions, id, now)?.unwrap_or(i64::MAX));
+        }
+        earliest
+    } else {
+        recorded.map_or(expires, |at| at.min(expires))
+    };
+    sessions.write_atomic(&lock, NEXT_EXPIRY, &format!("{earliest}\n"))
+}
+
+/// Removes the file of `id` if its entry has expired by `now` (checked again
+/// under the key's lock: it may have just been renewed); otherwise returns
+/// when it expires. A file that does not parse is left for its key's next
+/// write to set aside.
+fn prune_one(sessions: &PrivateDir, id: &str, now: OffsetDateTime) -> Result<Option<i64>> {
+    let name = file_name(id);
+    let expiration = |sessions: &PrivateDir| -> Result<Option<OffsetDateTime>> {
+        Ok(sessions
+            .read(&name)?
+            .and_then(|text| parse_one(&text, id))
+            .map(|e| e.credentials.expiration))
+    };
+    match expiration(sessions)? {
+        Some(at) if at <= now => {
+            let lock = sessions.lock(&name)?;
+            match expiration(sessions)? {
+                Some(at) if at <= now => {
+                    sessions.remove(&lock, &name)?;
+                    Ok(None)
+                }
+                other => Ok(other.map(OffsetDateTime::unix_timestamp)),
+            }
+        }
+        other => Ok(other.map(OffsetDateTime::unix_timestamp)),
+    }
+}
+
+/// Moves the sessions of the single-file store of earlier versions into
+/// per-key files, then removes it; returns whether there was one. Expired
+/// entries are dropped; a per-key file already there is newer and is kept.
+/// A file that does not parse is set aside with one warning, as ever.
+fn migrate(dir: &PrivateDir) -> Result<bool> {
+    if std::fs::symlink_metadata(dir.file(LEGACY_FILE)).is_err() {
+        return Ok(false);
+    }
+    let lock = dir.lock(LEGACY_FILE)?;
+    if dir.read(LEGACY_FILE)?.is_none() {
+        // Another process migrated it while this one waited for the lock.
+        return Ok(false);
+    }
+    let entries = document::load_for_update(dir, &lock, LEGACY_FILE, SECTION)?;
+    let now = clock::now();
+    let sessions = dir.subdir(DIR)?;
+    for (id, entry) in document::all::<Entry>(&entries) {
+        let fresh = entry.credentials.secs_left(now) > 0;
+        if fresh && is_key_id(&id) {
+            let name = file_name(&id);
+            let key_lock = sessions.lock(&name)?;
+            if sessions.read(&name)?.and_then(|text| parse_one(&text, &id)).is_none() {
+                write_locked(&sessions, &key_lock, &id, &entry)?;
+            }
+        }
+    }
+    dir.remove(&lock, LEGACY_FILE)?;
+    dir.remove(&lock, &format!("{LEGACY_FILE}.lock"))?;
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -345,6 +500,164 @@ mod tests {
         }
     }
 
+    fn session_file(dir: &PrivateDir, id: &str) -> std::path::PathBuf {
+        dir.file(DIR).join(file_name(id))
+    }
+
+    /// Every session file, one after the other.
+    fn stored_text(dir: &PrivateDir) -> String {
+        let sessions = PrivateDir::at(dir.file(DIR));
+        key_ids(&sessions.names().unwrap())
+            .iter()
+            .map(|id| String::from_utf8(sessions.read(&file_name(id)).unwrap().unwrap()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_hit_reads_only_its_own_file() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::domain::clock::now();
+        let (a, b, c) = (key("A"), key("B"), key("C"));
+        for k in [&a, &b] {
+            store(&dir, k, &entry(k, now + Duration::hours(1)), now).unwrap();
+        }
+        // Reading any other file would fail: B's is a symlink (refused), C's
+        // and the old single-file store are symlinks too.
+        let elsewhere = root.path().join("elsewhere");
+        std::fs::write(&elsewhere, "x").unwrap();
+        std::fs::remove_file(session_file(&dir, &b.id())).unwrap();
+        for path in [
+            session_file(&dir, &b.id()),
+            session_file(&dir, &c.id()),
+            dir.file(LEGACY_FILE),
+        ] {
+            std::os::unix::fs::symlink(&elsewhere, path).unwrap();
+        }
+        assert_eq!(
+            lookup(&dir, &a, now, 900).unwrap(),
+            Some(entry(&a, now + Duration::hours(1)))
+        );
+        assert!(lookup(&dir, &b, now, 900).is_err(), "the check does bite");
+    }
+
+    #[test]
+    fn writes_of_other_keys_do_not_wait_for_a_held_key() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::domain::clock::now();
+        let a = key("A");
+        store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
+        let sessions = PrivateDir::at(dir.file(DIR));
+        let held = sessions.lock(&file_name(&a.id())).unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        let writer = {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                for k in [key("B"), key("C")] {
+                    store(&dir, &k, &entry(&k, now + Duration::hours(1)), now).unwrap();
+                }
+                done.send(()).unwrap();
+            })
+        };
+        // A shared lock would block the writer until `held` is dropped.
+        let waited = finished.recv_timeout(std::time::Duration::from_secs(20));
+        drop(held);
+        writer.join().unwrap();
+        assert!(waited.is_ok(), "writes of B and C waited for A's lock");
+        assert_eq!(all(&dir).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn the_single_file_store_is_migrated_on_first_use() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        dir.ensure().unwrap();
+        let now = crate::domain::clock::now();
+        let (a, b, c) = (key("A"), key("B"), key("C"));
+        let old: BTreeMap<String, Entry> = [
+            (a.id(), entry(&a, now + Duration::hours(1))),
+            (b.id(), entry(&b, now - Duration::hours(1))),
+        ]
+        .into_iter()
+        .collect();
+        let lock = dir.lock(LEGACY_FILE).unwrap();
+        document::save(&dir, &lock, LEGACY_FILE, SECTION, &old).unwrap();
+        drop(lock);
+        // A miss of another key migrates: the live entry is served from its own file.
+        assert_eq!(lookup(&dir, &c, now, 900).unwrap(), None);
+        assert!(!dir.file(LEGACY_FILE).exists());
+        assert!(!dir.file(&format!("{LEGACY_FILE}.lock")).exists());
+        assert!(session_file(&dir, &a.id()).exists());
+        assert!(!session_file(&dir, &b.id()).exists(), "expired entries are dropped");
+        assert_eq!(
+            lookup(&dir, &a, now, 900).unwrap(),
+            Some(entry(&a, now + Duration::hours(1)))
+        );
+        // So does a listing.
+        let lock = dir.lock(LEGACY_FILE).unwrap();
+        let newer: BTreeMap<String, Entry> = [(c.id(), entry(&c, now + Duration::hours(2)))].into_iter().collect();
+        document::save(&dir, &lock, LEGACY_FILE, SECTION, &newer).unwrap();
+        drop(lock);
+        let ids: Vec<String> = all(&dir).unwrap().into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.contains(&c.id()) && ids.contains(&a.id()));
+        // One that does not parse is set aside (with its one warning), never a crash.
+        std::fs::write(dir.file(LEGACY_FILE), "version = 1\n[credentials\n").unwrap();
+        assert_eq!(all(&dir).unwrap().len(), 2);
+        assert!(!dir.file(LEGACY_FILE).exists());
+        let aside = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("credentials.toml.corrupt-")
+            })
+            .count();
+        assert_eq!(aside, 1);
+    }
+
+    #[test]
+    fn a_corrupt_file_costs_only_its_key() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::domain::clock::now();
+        let (a, b) = (key("A"), key("B"));
+        for k in [&a, &b] {
+            store(&dir, k, &entry(k, now + Duration::hours(1)), now).unwrap();
+        }
+        std::fs::write(session_file(&dir, &b.id()), "garbage").unwrap();
+        assert!(lookup(&dir, &a, now, 900).unwrap().is_some());
+        assert_eq!(lookup(&dir, &b, now, 900).unwrap(), None);
+        assert_eq!(all(&dir).unwrap().len(), 1);
+        // Writing A leaves B's file alone; writing B sets it aside.
+        store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
+        assert_eq!(std::fs::read(session_file(&dir, &b.id())).unwrap(), b"garbage");
+        store(&dir, &b, &entry(&b, now + Duration::hours(1)), now).unwrap();
+        assert_eq!(all(&dir).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn clear_removes_what_it_picks_and_copies_of_killed_writers() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::domain::clock::now();
+        let (a, b, c) = (key("A"), key("B"), key("C"));
+        for k in [&a, &b] {
+            store(&dir, k, &entry(k, now + Duration::hours(1)), now).unwrap();
+        }
+        let orphan = dir.file(DIR).join(format!(".{}.aB3dE9.tmp", file_name(&c.id())));
+        std::fs::write(&orphan, "x").unwrap();
+        assert_eq!(remove(&dir, |e| e.kind.name() == "A").unwrap(), 1);
+        assert!(!orphan.exists(), "taking each key's lock removes its orphans");
+        assert_eq!(lookup(&dir, &a, now, 900).unwrap(), None);
+        assert!(lookup(&dir, &b, now, 900).unwrap().is_some());
+        assert_eq!(remove(&dir, |_| true).unwrap(), 1);
+        assert!(all(&dir).unwrap().is_empty());
+    }
+
     #[test]
     fn stores_and_serves_until_the_margin() {
         let root = tempfile::tempdir().unwrap();
@@ -387,7 +700,7 @@ mod tests {
         store(&dir, &a, &entry(&a, now + Duration::seconds(5)), now).unwrap();
         let later = now + Duration::minutes(1);
         store(&dir, &b, &entry(&b, later + Duration::hours(1)), later).unwrap();
-        let text = String::from_utf8(dir.read(FILE).unwrap().unwrap()).unwrap();
+        let text = stored_text(&dir);
         assert!(!text.contains("role/A"), "{text}");
         assert!(text.contains("role/B"));
     }
@@ -399,11 +712,11 @@ mod tests {
         let now = crate::domain::clock::now();
         let a = key("A");
         store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
-        std::fs::write(dir.file(FILE), "version = 1\n[credentials\ngarbage").unwrap();
+        std::fs::write(session_file(&dir, &a.id()), "version = 1\n[credentials\ngarbage").unwrap();
         assert_eq!(lookup(&dir, &a, now, 900).unwrap(), None);
         store(&dir, &a, &entry(&a, now + Duration::hours(1)), now).unwrap();
         assert!(lookup(&dir, &a, now, 900).unwrap().is_some());
-        let aside = std::fs::read_dir(dir.path())
+        let aside = std::fs::read_dir(dir.file(DIR))
             .unwrap()
             .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-"))
             .count();
@@ -434,16 +747,23 @@ mod tests {
         let a = key("A");
         let credentials = "access_key_id = \"ASIA1\"\nsecret_access_key = \"s\"\nsession_token = \"t\"\n\
                            expiration = \"2099-01-01T00:00:00Z\"\n";
-        let text = format!(
-            "version = 1\n\
-             [credentials.{}]\nrole_arn = \"not-an-arn\"\nsession_name = \"alice\"\nsource = \"profile:default\"\n{credentials}\
-             [credentials.m]\nrole_arn = \"arn:aws:iam::123456789012:mfa/alice\"\nmfa_session = true\n\
-             session_name = \"\"\nsource = \"profile:default\"\n{credentials}\
-             [credentials.h]\nrole_arn = \"GAHT12345678\"\nmfa_session = true\n\
-             session_name = \"\"\nsource = \"profile:default\"\n{credentials}",
-            a.id()
-        );
-        std::fs::write(dir.file(FILE), text).unwrap();
+        let sessions = PrivateDir::at(dir.file(DIR));
+        sessions.ensure().unwrap();
+        let files = [
+            (a.id(), "role_arn = \"not-an-arn\"\nsession_name = \"alice\"\n"),
+            (
+                "m".to_owned(),
+                "role_arn = \"arn:aws:iam::123456789012:mfa/alice\"\nmfa_session = true\nsession_name = \"\"\n",
+            ),
+            (
+                "h".to_owned(),
+                "role_arn = \"GAHT12345678\"\nmfa_session = true\nsession_name = \"\"\n",
+            ),
+        ];
+        for (id, fields) in files {
+            let text = format!("version = 1\n[credentials.{id}]\n{fields}source = \"profile:default\"\n{credentials}");
+            std::fs::write(session_file(&dir, &id), text).unwrap();
+        }
         // An entry that is not a role session of a role ARN is a miss, never an error.
         assert_eq!(lookup(&dir, &a, crate::domain::clock::now(), 900).unwrap(), None);
         let all: BTreeMap<String, Entry> = all(&dir).unwrap().into_iter().collect();

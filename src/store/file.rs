@@ -32,6 +32,41 @@ impl PrivateDir {
         self.path.join(name)
     }
 
+    /// The private directory `name` inside this one, after refusing this one
+    /// (when it exists) as [`PrivateDir::read`] would: a file in the inner
+    /// directory is only as safe as every directory above it that xacct owns.
+    pub fn subdir(&self, name: &str) -> Result<PrivateDir> {
+        match fs::symlink_metadata(&self.path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            _ => check_private(&self.path, true)?,
+        }
+        Ok(PrivateDir::at(self.file(name)))
+    }
+
+    /// Names of the entries in the directory (none when it does not exist yet).
+    pub fn names(&self) -> Result<Vec<String>> {
+        match fs::symlink_metadata(&self.path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            _ => check_private(&self.path, true)?,
+        }
+        let listing = fs::read_dir(&self.path).with_context(|| format!("cannot list {}", self.path.display()))?;
+        Ok(listing
+            .flatten()
+            .map(|found| found.file_name().to_string_lossy().into_owned())
+            .collect())
+    }
+
+    /// Deletes `name` (already gone is fine). The caller holds its lock.
+    pub fn remove(&self, _lock: &WriteLock, name: &str) -> Result<()> {
+        let path = self.file(name);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("cannot remove {}", path.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Contents of `name`, or `None` when it does not exist yet. Refuses a
     /// file or directory that others could have tampered with.
     pub fn read(&self, name: &str) -> Result<Option<Vec<u8>>> {
@@ -153,6 +188,14 @@ fn is_temp_file_of(file_name: &str, name: &str) -> bool {
         .strip_prefix(&format!(".{name}."))
         .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
         .is_some_and(|random| random.len() == TEMP_RAND_CHARS && random.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The store whose temporary file `file_name` is, if it is one of
+/// [`PrivateDir::write_atomic`]'s: `NAME` of `.NAME.XXXXXX.tmp`.
+pub fn store_of_temp_file(file_name: &str) -> Option<&str> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
+    let (name, _) = rest.rsplit_once('.')?;
+    is_temp_file_of(file_name, name).then_some(name)
 }
 
 /// Options that create a file 0600 whatever the umask.

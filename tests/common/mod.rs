@@ -172,8 +172,28 @@ impl Home {
         self.path().join(".cache/xacct")
     }
 
+    /// The session files of the credential cache: one per cache key.
+    pub fn session_files(&self) -> Vec<PathBuf> {
+        let Ok(listing) = std::fs::read_dir(self.cache_dir().join("sessions")) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = listing
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.ends_with(".toml") && !name.starts_with('.')
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The file of the one cached session.
+    #[track_caller]
     pub fn credentials_file(&self) -> PathBuf {
-        self.cache_dir().join("credentials.toml")
+        let files = self.session_files();
+        assert_eq!(files.len(), 1, "one cached session: {files:?}");
+        files[0].clone()
     }
 
     pub fn write_config(&self, text: &str) {
