@@ -171,3 +171,29 @@ fn an_empty_or_refused_list_says_which_identity_listed_it() {
     );
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
 }
+
+#[test]
+fn verbose_says_what_the_listing_does() {
+    let sandbox = Sandbox::start();
+    let home = Home::with_sandbox(&sandbox);
+    let fetched = home.run(&["-v", "accounts", "--refresh"]);
+    fetched.ok();
+    for said in [
+        "fetching the account list from Organizations",
+        "resolving the source credentials",
+        "listed the organization",
+    ] {
+        assert!(
+            fetched.stderr.contains(said),
+            "{said:?} missing from {}",
+            fetched.stderr
+        );
+    }
+    let cached = home.run(&["-v", "accounts"]);
+    cached.ok();
+    assert!(
+        cached.stderr.contains("the account list from the cache"),
+        "{}",
+        cached.stderr
+    );
+}

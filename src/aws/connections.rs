@@ -51,7 +51,13 @@ impl Connections {
             who: Who::Source(profile.map(str::to_owned)),
             region: region.map(str::to_owned),
         };
-        self.get(acting, || Aws::connect(profile, region, &self.settings))
+        self.get(acting, || {
+            tracing::debug!(
+                profile = profile.unwrap_or("(default chain)"),
+                "resolving the source credentials"
+            );
+            Aws::connect(profile, region, &self.settings)
+        })
     }
 
     /// Acting with temporary credentials xacct holds (see [`Aws::connect_as`]).

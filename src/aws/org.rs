@@ -51,6 +51,7 @@ pub async fn accounts(config: &SdkConfig, detail: Detail) -> Result<Vec<Account>
         }
     }
     progress.finish();
+    tracing::debug!(accounts = accounts.len(), "listed the organization");
     Ok(accounts)
 }
 

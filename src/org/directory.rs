@@ -85,6 +85,12 @@ impl AccountDirectory<'_> {
         let mut wanted = detail;
         if let Some(list) = &cached {
             if !refresh && list.is_fresh(self.now, self.ttl_secs) && list.has(detail) {
+                tracing::debug!(
+                    list = %owner.name,
+                    accounts = list.accounts.len(),
+                    age_secs = list.age_secs(self.now),
+                    "the account list from the cache"
+                );
                 return Ok(list.clone());
             }
             wanted.ou_paths |= list.with_ou_paths;
@@ -103,6 +109,7 @@ impl AccountDirectory<'_> {
     ) -> Result<(Account, Freshness)> {
         let source = self.source.cache_name();
         if let Some(known) = names::lookup(self.cache, &source, name, self.now, self.ttl_secs) {
+            tracing::debug!(id = %known.id, "account name remembered from an earlier lookup");
             let account = Account {
                 id: known.id,
                 name: known.name,
@@ -187,6 +194,12 @@ impl AccountDirectory<'_> {
             Ok(list.filter(|l| l.is_fresh(self.now, self.ttl_secs) && l.has(detail)))
         };
         let fetch = || -> Result<AccountList> {
+            tracing::debug!(
+                source = %name,
+                ou_paths = detail.ou_paths,
+                tags = detail.tags,
+                "fetching the account list from Organizations"
+            );
             Ok(AccountList {
                 fetched_at: self.now,
                 with_ou_paths: detail.ou_paths,

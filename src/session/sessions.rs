@@ -162,7 +162,17 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
             flight: &id,
             what,
         };
-        let lookup = || cache::lookup(self.cache, key, clock::now(), self.rules.refresh_margin_secs);
+        let lookup = || {
+            let found = cache::lookup(self.cache, key, clock::now(), self.rules.refresh_margin_secs)?;
+            if let Some(entry) = &found {
+                tracing::debug!(
+                    arn = entry.kind.arn(),
+                    secs_left = entry.credentials.secs_left(clock::now()),
+                    "served from the cache"
+                );
+            }
+            Ok(found)
+        };
         once.get(refresh, lookup, fetch, |entry| self.save(key, entry))
     }
 
