@@ -56,7 +56,7 @@ fn pick_target(role: Option<&str>, ctx: &Context, source: &Options) -> Result<Ta
             "there are no accounts to pick from: pass ACCOUNT, or add profiles to the config file"
         ));
     }
-    let labels: Vec<String> = choices.iter().map(AccountChoice::label).collect();
+    let labels = choices::labels(&choices);
     tracing::debug!(accounts = choices.len(), "picking an account on the terminal");
     let chosen = pick("Account", &labels)?;
     let (account, role) = match &choices[chosen] {

@@ -44,8 +44,37 @@ impl AccountChoice {
 /// `NAME  ID`, as the picker shows an account.
 // Kept in one place so that more of the account (such as its OU path) can be shown later.
 pub fn account_label(account: &Account) -> String {
+    padded_account_label(account, 0)
+}
+
+/// The label with the name padded to `width` terminal columns, so that the
+/// IDs of a list line up.
+fn padded_account_label(account: &Account, width: usize) -> String {
+    let name = crate::domain::text::terminal(&account.name);
+    let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
     let ou = account.ou.as_deref().map(|ou| format!("  {ou}")).unwrap_or_default();
-    crate::domain::text::terminal(&format!("{}  {}{ou}", account.name, account.id))
+    crate::domain::text::terminal(&format!("{name}{}  {}{ou}", " ".repeat(pad), account.id))
+}
+
+/// The picker's lines, the accounts' names padded so that their IDs line up.
+pub fn labels(choices: &[AccountChoice]) -> Vec<String> {
+    let width = choices
+        .iter()
+        .filter_map(|c| match c {
+            AccountChoice::Account(account) => Some(unicode_width::UnicodeWidthStr::width(
+                crate::domain::text::terminal(&account.name).as_str(),
+            )),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    choices
+        .iter()
+        .map(|c| match c {
+            AccountChoice::Account(account) => padded_account_label(account, width),
+            other => other.label(),
+        })
+        .collect()
 }
 
 /// Every account of every cached list (fresh or not: names rarely change),
@@ -91,10 +120,13 @@ pub fn account_choices(config: &Config, accounts: &[Account], recent: &[RecentUs
     for used in recent {
         let choice = match &used.profile {
             Some(name) => profile(name),
-            None => Some(match accounts.iter().find(|a| a.id == used.account_id) {
-                Some(account) => AccountChoice::Account(account.clone()),
-                None => AccountChoice::Id(used.account_id),
-            }),
+            None => match accounts.iter().find(|a| a.id == used.account_id) {
+                Some(account) => Some(AccountChoice::Account(account.clone())),
+                // An ID used (say with `xacct url`) that the organization does
+                // not have is offered only when there is no organization list.
+                None if accounts.is_empty() => Some(AccountChoice::Id(used.account_id)),
+                None => None,
+            },
         };
         if let Some(choice) = choice {
             choices.push(choice);
@@ -195,7 +227,6 @@ mod tests {
             labels,
             [
                 "prod  222222222222",
-                "999999999999",
                 "ops  (profile: d, team/Ops)",
                 "other  (profile: 222222222222, Other)",
                 "DEMO  111111111111",
@@ -233,5 +264,21 @@ mod tests {
             account_label(&account),
             "evil?[2Jname  111111111111  Root/Workloads/Prod"
         );
+    }
+
+    #[test]
+    fn ids_line_up_and_ids_outside_the_organization_are_offered_only_without_a_list() {
+        let empty = Config::parse(Path::new("/x/config.toml"), "").unwrap();
+        let mut accounts = accounts();
+        accounts[0].name = "DEMO".into();
+        accounts[1].name = "prod-01".into();
+        let lines = labels(&account_choices(&empty, &accounts, &[]));
+        let id_column: Vec<usize> = lines
+            .iter()
+            .map(|l| l.find("11111").or(l.find("22222")).unwrap())
+            .collect();
+        assert!(id_column.windows(2).all(|w| w[0] == w[1]), "{lines:?}");
+        let recent = [used("999999999999", "Y", None)];
+        assert_eq!(labels(&account_choices(&empty, &[], &recent)), ["999999999999"]);
     }
 }

@@ -33,7 +33,8 @@ pub fn pick(prompt: &str, labels: &[String]) -> Result<usize> {
     match chosen {
         Ok(Some(index)) => Ok(index),
         Ok(None) => Err(Error::msg(format!(
-            "no {} picked: pass it on the command line",
+            "no {} picked: pass it on the command line (under `eval \"$(xacct ...)\"` the shell reports eval's \
+             status, 0, not xacct's: the `xacct init` wrapper keeps it)",
             prompt.to_lowercase()
         ))),
         Err(e) => Err(Error::msg(format!("the {} picker stopped: {e}", prompt.to_lowercase()))),
