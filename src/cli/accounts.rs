@@ -5,12 +5,13 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::app::Context;
-use crate::aws::source::Source;
+use crate::aws::source::{self, Source};
 use crate::cli::options;
 use crate::cli::{AccountsArgs, FilterArgs};
 use crate::domain::account::Account;
 use crate::org::directory;
 use crate::org::filter::AccountFilter;
+use crate::store::config::Options;
 use crate::ui::table;
 
 pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
@@ -79,16 +80,15 @@ const NOT_THE_ORGANIZATIONS: [&str; 3] = ["AccessDenied", "ParentNotFound", "AWS
 
 /// An empty or refused listing is almost always the wrong identity: which one
 /// listed it, and why that may be.
-fn who_may_list(ctx: &Context, source_options: &crate::store::config::Options) -> String {
+fn who_may_list(ctx: &Context, source_options: &Options) -> String {
     let options = source_options.clone().or(&ctx.config.defaults);
     let source = Source {
         profile: options.source_profile.clone(),
     };
     let name = source.cache_name();
-    let who = match (name.strip_prefix("env:"), name.strip_prefix("profile:")) {
-        (Some(key), _) => format!("the keys in the environment (access key {key})"),
-        (_, Some(profile)) => format!("profile {}", crate::domain::text::quoted(profile)),
-        _ => crate::domain::text::quoted(&name),
+    let who = match source::env_key_id(&name) {
+        Some(key) => format!("the keys in the environment (access key {key})"),
+        None => format!("profile {}", crate::domain::text::quoted(&source.profile_name())),
     };
     let temporary = if source.is_temporary() {
         " These are temporary credentials, such as a role session from `eval \"$(xacct assume ...)\"`: \
