@@ -71,3 +71,54 @@ fn colors_on_a_terminal_unless_no_color() {
     assert!(screen.contains("DEMO/OrganizationAccountAccessRole"), "{screen}");
     assert!(!screen.contains("\x1b[33m"), "NO_COLOR: {screen:?}");
 }
+
+/// A prompt runs on every command line: it reads the one file that holds the
+/// environment's session, found by its access key ID, and neither the other
+/// sessions nor the account list, however many there are.
+#[test]
+fn the_prompt_reads_only_the_environment_s_session() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    home.run(&["accounts"]).ok();
+    let out = home.run(&["exec", "--all", "--", "true"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let others = home.session_files();
+    assert!(others.len() > 20, "{}", others.len());
+    with_session(&mut home, &["demo", "MemberReadOnlyAccess"]);
+    // Every other file would now fail to read (xacct refuses symlinks).
+    let elsewhere = home.path().join("elsewhere");
+    std::fs::write(&elsewhere, "x").unwrap();
+    for file in others.iter().chain([&home.cache_dir().join("accounts.toml")]) {
+        std::fs::remove_file(file).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, file).unwrap();
+    }
+    let out = home.run(&["whoami", "--short"]);
+    assert_eq!(out.stderr, "");
+    assert!(out.ok().starts_with("DEMO/MemberReadOnlyAccess "), "{}", out.stdout);
+}
+
+/// Sessions a run over many accounts started show the account's name too,
+/// though each was asked for by ID.
+#[test]
+fn sessions_of_a_fan_out_carry_their_account_name() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    let out = home.run(&[
+        "exec",
+        "--accounts",
+        "DEMO",
+        "--",
+        "sh",
+        "-c",
+        "echo $AWS_ACCESS_KEY_ID",
+    ]);
+    let key_id = out.ok().trim().rsplit(' ').next().unwrap().to_owned();
+    home.set("AWS_ACCESS_KEY_ID", &key_id);
+    std::fs::remove_file(home.cache_dir().join("accounts.toml")).unwrap();
+    let out = home.run(&["whoami", "--short"]);
+    assert!(
+        out.ok().starts_with("DEMO/OrganizationAccountAccessRole "),
+        "{}",
+        out.stdout
+    );
+}

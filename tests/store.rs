@@ -266,11 +266,16 @@ fn a_full_or_read_only_disk_still_prints_fresh_credentials() {
 /// A writer killed between creating its temporary file and renaming it
 /// leaves `.<key id>.toml.XXXXXX.tmp` behind: a copy of the session file,
 /// secrets included, made 0600 by tempfile, exactly as written here.
-fn leave_copy_of_killed_writer(store: &std::path::Path, random: &str, contents: &str) -> std::path::PathBuf {
+/// What a writer killed before its rename leaves: `.NAME.tmp`, or with
+/// `random`, `.NAME.RANDOM.tmp` as earlier versions named it.
+fn leave_copy_of_killed_writer(store: &std::path::Path, random: Option<&str>, contents: &str) -> std::path::PathBuf {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let name = store.file_name().unwrap().to_string_lossy();
-    let path = store.with_file_name(format!(".{name}.{random}.tmp"));
+    let path = match random {
+        Some(random) => store.with_file_name(format!(".{name}.{random}.tmp")),
+        None => store.with_file_name(format!(".{name}.tmp")),
+    };
     let mut file = std::fs::OpenOptions::new()
         .create_new(true)
         .write(true)
@@ -294,19 +299,21 @@ fn copies_left_by_a_killed_writer_go_on_the_next_write_and_on_cache_clear() {
     std::fs::write(&bystander, "mine").unwrap();
 
     // The next write of that key removes it (writes of other keys leave it to its key's lock).
-    let killed = leave_copy_of_killed_writer(&file, "k1LLed", &store);
+    let killed = leave_copy_of_killed_writer(&file, None, &store);
     home.run(&["assume", &id, "--refresh"]).ok();
     assert!(!killed.exists(), "the next write removes the copy");
     home.run(&["assume", &id, "MemberReadOnlyAccess"]).ok();
     assert_eq!(entries_in(&home), 2);
 
-    let killed = leave_copy_of_killed_writer(&file, "Xy12Ab", &store);
+    let killed = leave_copy_of_killed_writer(&file, None, &store);
+    let older = leave_copy_of_killed_writer(&file, Some("Xy12Ab"), &store);
     assert!(home.run(&["cache", "clear"]).ok().is_empty());
     assert!(!killed.exists(), "cache clear removes the copy");
+    assert!(!older.exists(), "and one an earlier version left");
 
     // Killed during the very first write: only the copy exists.
     assert!(home.session_files().is_empty());
-    let killed = leave_copy_of_killed_writer(&file, "f1rst0", &store);
+    let killed = leave_copy_of_killed_writer(&file, Some("f1rst0"), &store);
     home.run(&["cache", "clear"]).ok();
     assert!(!killed.exists(), "cache clear removes the copy even with no store");
     assert!(bystander.exists());

@@ -57,12 +57,10 @@ pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
 /// handed them out, else from AWS_CREDENTIAL_EXPIRATION.
 fn env_expiration(ctx: &Context) -> Option<OffsetDateTime> {
     let key_id = std::env::var("AWS_ACCESS_KEY_ID").ok()?;
-    let cached = cache::all(&ctx.cache).ok().and_then(|entries| {
-        entries
-            .into_iter()
-            .find(|(_, entry)| entry.credentials.access_key_id == key_id)
-            .map(|(_, entry)| entry.credentials.expiration)
-    });
+    let cached = cache::issued(&ctx.cache, &key_id)
+        .ok()
+        .flatten()
+        .map(|entry| entry.credentials.expiration);
     cached.or_else(|| {
         ["AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION"]
             .into_iter()
@@ -82,20 +80,21 @@ fn short(ctx: &Context, out: &mut impl Write) -> Result<()> {
     let Some(key_id) = std::env::var("AWS_ACCESS_KEY_ID").ok().filter(|k| !k.is_empty()) else {
         return Ok(());
     };
-    let Some((_, entry)) = cache::all(&ctx.cache)?
-        .into_iter()
-        .find(|(_, e)| e.kind.role_arn().is_some() && e.credentials.access_key_id == key_id)
-    else {
+    let Some(entry) = cache::issued(&ctx.cache, &key_id)?.filter(|e| e.kind.role_arn().is_some()) else {
         tracing::debug!("the environment's credentials are not in xacct's cache");
         return Ok(());
     };
     let account_id = entry.kind.account_id().unwrap_or_default();
     let role = entry.kind.arn().rsplit('/').next().unwrap_or_default();
-    let accounts = choices::cached_accounts(&ctx.cache);
-    let account = accounts
-        .iter()
-        .find(|a| a.id == account_id)
-        .map_or(account_id, |a| a.name.as_str());
+    // The name the session was asked for by; the account list (its whole
+    // file) is read only for a session asked for by ID.
+    let account = match &entry.account_name {
+        Some(name) => name.clone(),
+        None => choices::cached_accounts(&ctx.cache)
+            .into_iter()
+            .find(|a| a.id == account_id)
+            .map_or_else(|| account_id.to_owned(), |a| a.name),
+    };
     let left = entry.credentials.secs_left(clock::now());
     let colored = color::stdout_colored();
     let shown_left = match left {

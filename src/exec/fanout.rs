@@ -120,7 +120,9 @@ fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker:
         account: job.account.id.to_string(),
         role: args.role.clone(),
     };
-    let prepared = session::plan(ctx, &target, args.options.clone()).and_then(|plan| {
+    let prepared = session::plan(ctx, &target, args.options.clone()).and_then(|mut plan| {
+        // Asked for by ID, but the name is known: the session records it for prompts.
+        plan.target.account_name.get_or_insert_with(|| job.account.name.clone());
         let entry = sessions.obtain(&plan)?;
         let region = session::output_region(&plan.target, &entry);
         Ok((plan.target.role.name.clone(), entry.credentials, region))

@@ -48,12 +48,11 @@ fn origin_of(own: &str, cache: &PrivateDir) -> String {
     if source::env_key_id(own).is_none() {
         return origin;
     }
-    let entries = credential_cache::all(cache).unwrap_or_default();
     for _ in 0..MAX_DEPTH {
         let Some(key_id) = source::env_key_id(&origin) else {
             break;
         };
-        let Some((_, entry)) = entries.iter().find(|(_, e)| e.credentials.access_key_id == key_id) else {
+        let Some(entry) = credential_cache::issued(cache, key_id).ok().flatten() else {
             break;
         };
         let from = entry.origin.as_ref().unwrap_or(&entry.source);
@@ -95,6 +94,7 @@ mod tests {
             session_name: "alice".into(),
             source: source.into(),
             origin: origin.map(str::to_owned),
+            account_name: None,
             region: None,
             credentials: Credentials {
                 access_key_id: key_id.into(),

@@ -121,6 +121,7 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
         let kind = EntryKind::role(&plan.request.role_arn).expect("a planned role ARN is valid");
         let mut entry = entry(kind, session_name, &plan.key, issued);
         entry.origin = matches!(plan.source, SourcePlan::Chained(_)).then(|| plan.origin());
+        entry.account_name = plan.target.account_name.clone();
         Ok(entry)
     }
 
@@ -199,6 +200,7 @@ fn entry(kind: EntryKind, session_name: String, key: &CacheKey, issued: Issued) 
         session_name,
         source: key.source.clone(),
         origin: None,
+        account_name: None,
         region: issued.region,
         credentials: issued.credentials,
     }

@@ -55,10 +55,29 @@ pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
     let Some(text) = dir.read(FILE)? else {
         return Ok(BTreeMap::new());
     };
+    if let Some(lists) = parse_whole(&text) {
+        return Ok(lists);
+    }
+    // Some part is damaged: what parses of the rest still serves.
     Ok(match document::parse(&text, SECTION) {
         Ok(entries) => document::all(&entries).into_iter().collect(),
         Err(_) => BTreeMap::new(),
     })
+}
+
+/// The whole store read straight into lists, as it is when nothing in it is
+/// damaged: at 10,000 accounts several times faster than reading it as TOML
+/// values first and then each list from those (the lenient way above).
+fn parse_whole(text: &[u8]) -> Option<BTreeMap<String, AccountList>> {
+    #[derive(Deserialize)]
+    struct Whole {
+        version: i64,
+        // SECTION's name.
+        #[serde(default)]
+        organizations: BTreeMap<String, AccountList>,
+    }
+    let whole: Whole = toml::from_slice(text).ok()?;
+    (whole.version == document::FORMAT_VERSION).then_some(whole.organizations)
 }
 
 /// Records `list` as what `source` sees, keeping other sources' lists.
@@ -102,6 +121,18 @@ mod tests {
         assert_eq!(all.len(), 2);
         assert_eq!(all["profile:a"], list);
         assert!(list.is_fresh(now, 3600));
+        assert!(
+            parse_whole(&dir.read(FILE).unwrap().unwrap()).is_some(),
+            "read the fast way"
+        );
+        // A damaged list costs only its own source.
+        let text = String::from_utf8(dir.read(FILE).unwrap().unwrap()).unwrap();
+        let damaged = text.replacen("id = \"111111111111\"", "id = 7", 1);
+        assert_ne!(damaged, text);
+        std::fs::write(dir.file(FILE), damaged).unwrap();
+        let all = load_all(&dir).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all["profile:b"], list);
         assert!(!list.is_fresh(now + time::Duration::hours(2), 3600));
     }
 }

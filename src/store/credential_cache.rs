@@ -1,7 +1,7 @@
 //! The credential cache: temporary credentials keyed by everything that
 //! changes what AssumeRole returns.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -110,6 +110,9 @@ pub struct Entry {
     /// is `chain:...`): the source the chain starts from, whose organization
     /// the session's account names belong to.
     pub origin: Option<String>,
+    /// The account's name when the session was asked for by it or it was
+    /// known then: what a prompt shows without reading the account list.
+    pub account_name: Option<String>,
     pub region: Option<String>,
     pub credentials: Credentials,
 }
@@ -192,6 +195,8 @@ struct StoredEntry {
     source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<String>,
     #[serde(flatten)]
@@ -211,6 +216,7 @@ impl TryFrom<StoredEntry> for Entry {
             session_name: stored.session_name,
             source: stored.source,
             origin: stored.origin,
+            account_name: stored.account_name,
             region: stored.region,
             credentials: stored.credentials,
         })
@@ -225,6 +231,7 @@ impl From<Entry> for StoredEntry {
             session_name: entry.session_name,
             source: entry.source,
             origin: entry.origin,
+            account_name: entry.account_name,
             region: entry.region,
             credentials: entry.credentials,
         }
@@ -268,9 +275,30 @@ pub fn all(dir: &PrivateDir) -> Result<Vec<(String, Entry)>> {
     Ok(found)
 }
 
-/// Removes the entries `doomed` picks; returns how many went. Taking each
-/// key's lock also removes the copies that killed writers of it left behind,
-/// even when the key has no file.
+/// The session whose access key ID is `access_key_id`, if xacct issued it and
+/// it is still on record (for a prompt, and for following the environment's
+/// session back to its source): one small file, however many are cached.
+pub fn issued(dir: &PrivateDir, access_key_id: &str) -> Result<Option<Entry>> {
+    if !is_key_id(access_key_id) {
+        return Ok(None);
+    }
+    let index = dir.subdir(DIR)?.subdir(BY_ACCESS_KEY)?;
+    let Some(text) = index.read(&file_name(access_key_id))? else {
+        return Ok(None);
+    };
+    Ok(only_entry(&text).filter(|e| e.credentials.access_key_id == access_key_id))
+}
+
+/// The one entry of a session file, whatever its key id.
+fn only_entry(text: &[u8]) -> Option<Entry> {
+    let entries = document::parse(text, SECTION).ok()?;
+    let id = entries.keys().next()?;
+    document::entry(&entries, id)
+}
+
+/// Removes the entries `doomed` picks; returns how many went. Under each
+/// key's lock it also removes the copies that killed writers of it left
+/// behind, even when the key has no file.
 pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize> {
     if !dir.path().exists() {
         return Ok(0);
@@ -278,25 +306,48 @@ pub fn remove(dir: &PrivateDir, doomed: impl Fn(&Entry) -> bool) -> Result<usize
     migrate(dir)?;
     let sessions = dir.subdir(DIR)?;
     let names = sessions.names()?;
-    let mut ids: BTreeSet<String> = key_ids(&names).into_iter().collect();
-    ids.extend(
-        names
-            .iter()
-            .filter_map(|name| file::store_of_temp_file(name)?.strip_suffix(EXTENSION))
-            .filter(|id| is_key_id(id))
-            .map(str::to_owned),
-    );
+    let mut ids: BTreeMap<String, Vec<&String>> = key_ids(&names).into_iter().map(|id| (id, Vec::new())).collect();
+    for name in &names {
+        let id = file::store_of_temp_file(name).and_then(|store| store.strip_suffix(EXTENSION));
+        if let Some(id) = id.filter(|id| is_key_id(id)) {
+            ids.entry(id.to_owned()).or_default().push(name);
+        }
+    }
     let mut removed = 0;
-    for id in ids {
+    for (id, leftovers) in ids {
         let name = file_name(&id);
         let lock = sessions.lock(&name)?;
+        for leftover in leftovers {
+            sessions.remove(&lock, leftover)?;
+        }
         let entry = sessions.read(&name)?.and_then(|text| parse_one(&text, &id));
         if entry.is_some_and(|e| doomed(&e)) {
             sessions.remove(&lock, &name)?;
             removed += 1;
         }
     }
+    sweep_index(&sessions, |entry| entry.is_none_or(&doomed))?;
     Ok(removed)
+}
+
+/// Removes the index links whose entry `gone` picks (`None`: a link that
+/// does not parse) and returns when the earliest of the others expires.
+/// A link is never rewritten, only made once and removed, so this needs
+/// no lock: at worst a link just made for a live session is read here as
+/// that session, which `gone` keeps.
+fn sweep_index(sessions: &PrivateDir, gone: impl Fn(Option<&Entry>) -> bool) -> Result<Option<i64>> {
+    let index = sessions.subdir(BY_ACCESS_KEY)?;
+    let mut earliest = None::<i64>;
+    for name in index.names()? {
+        let entry = index.read(&name)?.and_then(|text| only_entry(&text));
+        if gone(entry.as_ref()) {
+            let _ = std::fs::remove_file(index.file(&name));
+        } else if let Some(entry) = entry {
+            let at = entry.credentials.expiration.unix_timestamp();
+            earliest = Some(earliest.map_or(at, |e| e.min(at)));
+        }
+    }
+    Ok(earliest)
 }
 
 /// Saves `entry` as the file of `key`, under that key's lock only: writes of
@@ -315,6 +366,12 @@ const EXTENSION: &str = ".toml";
 /// The single file earlier versions kept every session in, in the cache
 /// directory itself; migrated to per-key files on first use.
 pub const LEGACY_FILE: &str = "credentials.toml";
+/// The sessions by access key ID: `sessions/by-access-key/<key ID>.toml` is a
+/// hard link to the file a session was written as (the same bytes, no second
+/// copy), kept until that session expires even after its key moves on to a
+/// newer session. It answers "which session is in my environment?" with one
+/// read.
+const BY_ACCESS_KEY: &str = "by-access-key";
 /// When the next entry expires (unix seconds): until then a write prunes nothing.
 const NEXT_EXPIRY: &str = ".next-expiry";
 
@@ -358,7 +415,16 @@ fn write_locked(sessions: &PrivateDir, lock: &WriteLock, id: &str, entry: &Entry
     let name = file_name(id);
     document::load_for_update(sessions, lock, &name, SECTION)?;
     let one: BTreeMap<String, &Entry> = [(id.to_owned(), entry)].into_iter().collect();
-    document::save(sessions, lock, &name, SECTION, &one)
+    let text = document::to_text(SECTION, &one)?;
+    let key_id = &entry.credentials.access_key_id;
+    let link = if is_key_id(key_id) {
+        let index = sessions.subdir(BY_ACCESS_KEY)?;
+        index.ensure()?;
+        Some(index.file(&file_name(key_id)))
+    } else {
+        None
+    };
+    sessions.write_atomic_linked(lock, &name, &text, link.as_deref())
 }
 
 /// Removes the files of entries that have expired by `now`, but only once
@@ -386,7 +452,8 @@ fn prune(sessions: &PrivateDir, written_id: &str, written: &Entry, now: OffsetDa
         for id in key_ids(&sessions.names()?).iter().filter(|id| *id != written_id) {
             earliest = earliest.min(prune_one(sessions, id, now)?.unwrap_or(i64::MAX));
         }
-        earliest
+        let expired = |e: Option<&Entry>| e.is_none_or(|e| e.credentials.expiration <= now);
+        earliest.min(sweep_index(sessions, expired)?.unwrap_or(i64::MAX))
     } else {
         recorded.map_or(expires, |at| at.min(expires))
     };
@@ -490,6 +557,7 @@ mod tests {
             session_name: request.session_name.resolve(String::new),
             source: key.source.clone(),
             origin: None,
+            account_name: None,
             region: Some("eu-west-1".into()),
             credentials: Credentials {
                 access_key_id: "ASIAEXAMPLE".into(),
@@ -648,14 +716,60 @@ mod tests {
         for k in [&a, &b] {
             store(&dir, k, &entry(k, now + Duration::hours(1)), now).unwrap();
         }
-        let orphan = dir.file(DIR).join(format!(".{}.aB3dE9.tmp", file_name(&c.id())));
-        std::fs::write(&orphan, "x").unwrap();
+        // What killed writers leave: this version's name, and an earlier one's.
+        let orphans = [
+            dir.file(DIR).join(format!(".{}.tmp", file_name(&c.id()))),
+            dir.file(DIR).join(format!(".{}.aB3dE9.tmp", file_name(&b.id()))),
+        ];
+        for orphan in &orphans {
+            std::fs::write(orphan, "x").unwrap();
+        }
+        assert!(issued(&dir, "ASIAEXAMPLE").unwrap().is_some());
         assert_eq!(remove(&dir, |e| e.kind.name() == "A").unwrap(), 1);
-        assert!(!orphan.exists(), "taking each key's lock removes its orphans");
+        for orphan in &orphans {
+            assert!(!orphan.exists(), "{} is left", orphan.display());
+        }
         assert_eq!(lookup(&dir, &a, now, 900).unwrap(), None);
         assert!(lookup(&dir, &b, now, 900).unwrap().is_some());
         assert_eq!(remove(&dir, |_| true).unwrap(), 1);
         assert!(all(&dir).unwrap().is_empty());
+        assert_eq!(issued(&dir, "ASIAEXAMPLE").unwrap(), None, "the index goes too");
+        assert!(PrivateDir::at(dir.file(DIR).join(BY_ACCESS_KEY))
+            .names()
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn a_session_is_found_by_its_access_key_until_it_expires() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let now = crate::domain::clock::now();
+        let (a, b) = (key("A"), key("B"));
+        let issue = |k: &CacheKey, key_id: &str, expires: OffsetDateTime, at: OffsetDateTime| {
+            let mut e = entry(k, expires);
+            e.credentials.access_key_id = key_id.into();
+            store(&dir, k, &e, at).unwrap();
+            e
+        };
+        let first = issue(&a, "ASIAFIRST", now + Duration::minutes(20), now);
+        issue(&b, "ASIAOTHER", now + Duration::hours(2), now);
+        assert_eq!(issued(&dir, "ASIAFIRST").unwrap(), Some(first.clone()));
+        // A's key moves on to a new session: the old one is still found.
+        let second = issue(&a, "ASIASECOND", now + Duration::hours(1), now);
+        assert_eq!(issued(&dir, "ASIAFIRST").unwrap(), Some(first));
+        assert_eq!(issued(&dir, "ASIASECOND").unwrap(), Some(second));
+        assert_eq!(issued(&dir, "ASIAUNKNOWN").unwrap(), None);
+        assert_eq!(issued(&dir, "../../etc/passwd").unwrap(), None);
+        // Once it has expired, the next write's pruning removes its link.
+        let later = now + Duration::minutes(30);
+        issue(&b, "ASIATHIRD", later + Duration::hours(1), later);
+        assert_eq!(issued(&dir, "ASIAFIRST").unwrap(), None);
+        assert!(issued(&dir, "ASIASECOND").unwrap().is_some());
+        // A link whose name and contents disagree (hand-made) is no answer.
+        let index = dir.file(DIR).join(BY_ACCESS_KEY);
+        std::fs::copy(index.join("ASIASECOND.toml"), index.join("ASIAFORGED.toml")).unwrap();
+        assert_eq!(issued(&dir, "ASIAFORGED").unwrap(), None);
     }
 
     #[test]

@@ -84,6 +84,11 @@ pub fn save<T: Serialize>(
     section: &str,
     entries: &std::collections::BTreeMap<String, T>,
 ) -> Result<()> {
+    dir.write_atomic(lock, name, &to_text(section, entries)?)
+}
+
+/// The text of a store file holding `entries` under `section`.
+pub fn to_text<T: Serialize>(section: &str, entries: &std::collections::BTreeMap<String, T>) -> Result<String> {
     #[derive(Serialize)]
     struct Doc<'a, T> {
         version: i64,
@@ -94,6 +99,5 @@ pub fn save<T: Serialize>(
         version: FORMAT_VERSION,
         body: [(section, entries)].into_iter().collect(),
     };
-    let text = toml::to_string(&doc).map_err(|e| Error::msg(e.to_string()))?;
-    dir.write_atomic(lock, name, &text)
+    toml::to_string(&doc).map_err(|e| Error::msg(e.to_string()))
 }

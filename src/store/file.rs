@@ -111,35 +111,30 @@ impl PrivateDir {
     }
 
     /// Takes the exclusive write lock of this directory's `name` store, blocking
-    /// until it is free, and removes what killed writers of the store left behind.
+    /// until it is free. Under it, the store's temporary file is ours alone.
     pub fn lock(&self, name: &str) -> Result<WriteLock> {
         let path = self.file(&format!("{name}.lock"));
         let file = self.open_private(&format!("{name}.lock"))?;
         file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
-        let lock = WriteLock { _file: file };
-        self.remove_orphans(&lock, name);
-        Ok(lock)
-    }
-
-    /// Deletes the temporary files of `name` that a writer killed before its
-    /// rename left behind: full copies of the store, secrets included. Every
-    /// writer holds the lock while its temporary file exists, so under the
-    /// lock any that is there is an orphan. Best effort: a leftover that
-    /// cannot be removed now is tried again on the next write.
-    fn remove_orphans(&self, _lock: &WriteLock, name: &str) {
-        let Ok(listing) = fs::read_dir(&self.path) else {
-            return;
-        };
-        for found in listing.flatten() {
-            if is_temp_file_of(&found.file_name().to_string_lossy(), name) {
-                let _ = fs::remove_file(found.path());
-            }
-        }
+        Ok(WriteLock { _file: file })
     }
 
     /// Replaces `name` with `contents` so that readers see either the old or the new file.
     /// The caller holds the lock from [`PrivateDir::lock`].
-    pub fn write_atomic(&self, _lock: &WriteLock, name: &str, contents: &str) -> Result<()> {
+    pub fn write_atomic(&self, lock: &WriteLock, name: &str, contents: &str) -> Result<()> {
+        self.write_atomic_linked(lock, name, contents, None)
+    }
+
+    /// [`PrivateDir::write_atomic`], and also makes `also` (a path on the same
+    /// file system) a hard link to the new file before it takes `name`'s place:
+    /// a second name for the same contents that costs no second copy.
+    pub fn write_atomic_linked(
+        &self,
+        _lock: &WriteLock,
+        name: &str,
+        contents: &str,
+        also: Option<&Path>,
+    ) -> Result<()> {
         let target = self.file(name);
         if let Ok(meta) = fs::symlink_metadata(&target) {
             if meta.file_type().is_symlink() {
@@ -149,24 +144,34 @@ impl PrivateDir {
                 );
             }
         }
-        // tempfile creates the file exclusively with mode 0600.
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(TEMP_SUFFIX)
-            .rand_bytes(TEMP_RAND_CHARS)
-            .tempfile_in(&self.path)
-            .with_context(|| format!("cannot create a temporary file in {}", self.path.display()))?;
-        tmp.write_all(contents.as_bytes())
-            .and_then(|_| tmp.as_file().sync_all())
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        tmp.persist(&target)
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot replace {}", target.display()))?;
-        // Make the rename itself durable.
-        if let Ok(dir) = File::open(&self.path) {
-            let _ = dir.sync_all();
+        // One temporary name per store: every writer holds the store's lock
+        // while its temporary file exists, so one found here was left by a
+        // writer that was killed (a full copy, secrets included) and goes.
+        // A fixed name costs no directory listing, whatever else is stored.
+        let tmp = self.file(&temp_file_name(name));
+        remove_if_there(&tmp).with_context(|| format!("cannot remove {}", tmp.display()))?;
+        let mut file = private_options()
+            .create_new(true)
+            .write(true)
+            .open(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let written = file
+            .write_all(contents.as_bytes())
+            .and_then(|_| file.sync_all())
+            .with_context(|| format!("cannot write {}", target.display()))
+            .and_then(|_| match also {
+                Some(link) => remove_if_there(link)
+                    .and_then(|_| fs::hard_link(&tmp, link))
+                    .with_context(|| format!("cannot link {}", link.display())),
+                None => Ok(()),
+            })
+            .and_then(|_| fs::rename(&tmp, &target).with_context(|| format!("cannot replace {}", target.display())));
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
         }
-        Ok(())
+        // No fsync of the directory: this is a cache, and a rename lost in a
+        // crash loses one entry, which the next use fetches again.
+        written
     }
 
     /// Moves a store that does not parse out of the way, keeping it for inspection.
@@ -179,23 +184,33 @@ impl PrivateDir {
 }
 
 const TEMP_SUFFIX: &str = ".tmp";
-const TEMP_RAND_CHARS: usize = 6;
+/// Earlier versions named temporary files `.NAME.XXXXXX.tmp` (random letters and digits).
+const OLD_TEMP_RAND_CHARS: usize = 6;
 
-/// Whether `file_name` is one of [`PrivateDir::write_atomic`]'s temporary
-/// files for the store `name`: `.NAME.XXXXXX.tmp`.
-fn is_temp_file_of(file_name: &str, name: &str) -> bool {
-    file_name
-        .strip_prefix(&format!(".{name}."))
-        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
-        .is_some_and(|random| random.len() == TEMP_RAND_CHARS && random.chars().all(|c| c.is_ascii_alphanumeric()))
+/// The temporary file [`PrivateDir::write_atomic`] writes `name` through: `.NAME.tmp`.
+fn temp_file_name(name: &str) -> String {
+    format!(".{name}{TEMP_SUFFIX}")
 }
 
-/// The store whose temporary file `file_name` is, if it is one of
-/// [`PrivateDir::write_atomic`]'s: `NAME` of `.NAME.XXXXXX.tmp`.
+/// The store whose temporary file `file_name` is: `NAME` of `.NAME.tmp`, or
+/// of `.NAME.XXXXXX.tmp` as earlier versions named them.
 pub fn store_of_temp_file(file_name: &str) -> Option<&str> {
     let rest = file_name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
-    let (name, _) = rest.rsplit_once('.')?;
-    is_temp_file_of(file_name, name).then_some(name)
+    if let Some((name, random)) = rest.rsplit_once('.') {
+        let old = random.len() == OLD_TEMP_RAND_CHARS && random.chars().all(|c| c.is_ascii_alphanumeric());
+        // `.NAME.toml.tmp` splits as (`NAME`, `toml`): the current form.
+        if old && !name.is_empty() && name.contains('.') {
+            return Some(name);
+        }
+    }
+    (!rest.is_empty()).then_some(rest)
+}
+
+fn remove_if_there(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Options that create a file 0600 whatever the umask.
@@ -304,22 +319,42 @@ mod tests {
     }
 
     #[test]
-    fn taking_the_lock_removes_only_the_temporary_files_of_that_store() {
+    fn a_write_replaces_only_the_copy_a_killed_writer_of_that_store_left() {
         let root = tempfile::tempdir().unwrap();
         let dir = PrivateDir::at(root.path().join("xacct"));
         dir.ensure().unwrap();
-        let names = [
-            ".cache.toml.aB3dE9.tmp",
-            ".cache.toml.notes",
-            ".other.toml.aB3dE9.tmp",
-            "cache.toml",
-        ];
+        let names = [".cache.toml.tmp", ".cache.toml.notes", ".other.toml.tmp", "cache.toml"];
         for name in names {
             fs::write(dir.file(name), "x").unwrap();
         }
-        let _lock = dir.lock("cache.toml").unwrap();
+        let lock = dir.lock("cache.toml").unwrap();
+        dir.write_atomic(&lock, "cache.toml", "a = 1\n").unwrap();
         let left: Vec<bool> = names.iter().map(|n| dir.file(n).exists()).collect();
         assert_eq!(left, [false, true, true, true]);
+        assert_eq!(dir.read("cache.toml").unwrap().as_deref(), Some(&b"a = 1\n"[..]));
+    }
+
+    #[test]
+    fn temporary_files_of_this_and_earlier_versions_name_their_store() {
+        assert_eq!(store_of_temp_file(".ab12.toml.tmp"), Some("ab12.toml"));
+        assert_eq!(store_of_temp_file(".ab12.toml.k1LLed.tmp"), Some("ab12.toml"));
+        assert_eq!(store_of_temp_file("ab12.toml"), None);
+        assert_eq!(store_of_temp_file(".ab12.toml.notes"), None);
+    }
+
+    #[test]
+    fn a_linked_write_gives_the_new_file_a_second_name() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("xacct"));
+        dir.ensure().unwrap();
+        let link = dir.file("by-other-name");
+        let lock = dir.lock("cache.toml").unwrap();
+        dir.write_atomic_linked(&lock, "cache.toml", "a = 1\n", Some(&link))
+            .unwrap();
+        dir.write_atomic(&lock, "cache.toml", "a = 2\n").unwrap();
+        // The link keeps the contents it was made with.
+        assert_eq!(fs::read_to_string(&link).unwrap(), "a = 1\n");
+        assert_eq!(fs::metadata(&link).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
     #[test]
