@@ -81,15 +81,20 @@ pub fn labels(choices: &[AccountChoice]) -> Vec<String> {
 /// once each, by name.
 pub fn cached_accounts(cache: &PrivateDir) -> Vec<Account> {
     let lists = accounts::load_all(cache).unwrap_or_default();
-    let mut by_id: BTreeMap<AccountId, Account> = BTreeMap::new();
-    // Newest list last, so that its names win.
     let mut lists: Vec<_> = lists.into_values().collect();
-    lists.sort_by_key(|l| l.fetched_at);
-    for account in lists.into_iter().flat_map(|l| l.accounts) {
-        by_id.insert(account.id, account);
-    }
-    let mut all: Vec<Account> = by_id.into_values().collect();
-    all.sort_by_key(|a| (a.name.to_lowercase(), a.id));
+    let mut all: Vec<Account> = if lists.len() == 1 {
+        lists.pop().map(|l| l.accounts).unwrap_or_default()
+    } else {
+        let mut by_id: BTreeMap<AccountId, Account> = BTreeMap::new();
+        // Newest list last, so that its names win.
+        lists.sort_by_key(|l| l.fetched_at);
+        for account in lists.into_iter().flat_map(|l| l.accounts) {
+            by_id.insert(account.id, account);
+        }
+        by_id.into_values().collect()
+    };
+    // Cached keys: one lowercase copy per account, not two per comparison.
+    all.sort_by_cached_key(|a| (a.name.to_lowercase(), a.id));
     all
 }
 

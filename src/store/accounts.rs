@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::account_rows;
 use super::document;
 use super::file::PrivateDir;
 use crate::domain::account::Account;
@@ -49,6 +50,51 @@ impl AccountList {
     }
 }
 
+/// Version 2 keeps each account as one string (see `account_rows`);
+/// version 1 kept one TOML table per account, and is still read (then
+/// written as version 2 on the next save).
+const FORMAT_VERSION: i64 = 2;
+const READABLE: std::ops::RangeInclusive<i64> = 1..=FORMAT_VERSION;
+
+/// A list as version 2 stores it.
+#[derive(Serialize, Deserialize)]
+struct StoredList {
+    #[serde(with = "time::serde::rfc3339")]
+    fetched_at: OffsetDateTime,
+    #[serde(default)]
+    with_ou_paths: bool,
+    #[serde(default)]
+    with_tags: bool,
+    accounts: Vec<String>,
+}
+
+impl StoredList {
+    fn of(list: &AccountList) -> Self {
+        let detail = list.detail();
+        StoredList {
+            fetched_at: list.fetched_at,
+            with_ou_paths: list.with_ou_paths,
+            with_tags: list.with_tags,
+            accounts: list.accounts.iter().map(|a| account_rows::encode(a, detail)).collect(),
+        }
+    }
+
+    /// The list, or `None` when a row is damaged (the list is fetched again).
+    fn read(self) -> Option<AccountList> {
+        let detail = Detail {
+            ou_paths: self.with_ou_paths,
+            tags: self.with_tags,
+        };
+        let accounts = self.accounts.iter().map(|row| account_rows::decode(row, detail));
+        Some(AccountList {
+            fetched_at: self.fetched_at,
+            with_ou_paths: self.with_ou_paths,
+            with_tags: self.with_tags,
+            accounts: accounts.collect::<Option<_>>()?,
+        })
+    }
+}
+
 /// Every cached list that parses, by credential source. A store that cannot be
 /// read counts as empty here; the next save sets it aside.
 pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
@@ -58,35 +104,56 @@ pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
     if let Some(lists) = parse_whole(&text) {
         return Ok(lists);
     }
-    // Some part is damaged: what parses of the rest still serves.
-    Ok(match document::parse(&text, SECTION) {
-        Ok(entries) => document::all(&entries).into_iter().collect(),
+    // An earlier version, or some part is damaged: what parses of the rest still serves.
+    Ok(match document::parse_versions(&text, SECTION, READABLE) {
+        Ok((version, entries)) => lists_in(version, &entries),
         Err(_) => BTreeMap::new(),
     })
 }
 
 /// The whole store read straight into lists, as it is when nothing in it is
-/// damaged: at 10,000 accounts several times faster than reading it as TOML
-/// values first and then each list from those (the lenient way above).
+/// damaged: several times faster than reading it as TOML values first and
+/// then each list from those (the lenient way).
 fn parse_whole(text: &[u8]) -> Option<BTreeMap<String, AccountList>> {
     #[derive(Deserialize)]
     struct Whole {
         version: i64,
         // SECTION's name.
         #[serde(default)]
-        organizations: BTreeMap<String, AccountList>,
+        organizations: BTreeMap<String, StoredList>,
     }
     let whole: Whole = toml::from_slice(text).ok()?;
-    (whole.version == document::FORMAT_VERSION).then_some(whole.organizations)
+    if whole.version != FORMAT_VERSION {
+        return None;
+    }
+    let lists = whole.organizations.into_iter();
+    Some(
+        lists
+            .filter_map(|(source, list)| Some((source, list.read()?)))
+            .collect(),
+    )
+}
+
+/// The lists among `entries` of a file of format `version` that parse.
+fn lists_in(version: i64, entries: &document::Entries) -> BTreeMap<String, AccountList> {
+    if version == 1 {
+        return document::all(entries).into_iter().collect();
+    }
+    let stored = document::all::<StoredList>(entries).into_iter();
+    stored
+        .filter_map(|(source, list)| Some((source, list.read()?)))
+        .collect()
 }
 
 /// Records `list` as what `source` sees, keeping other sources' lists.
 pub fn save(dir: &PrivateDir, source: &str, list: &AccountList) -> Result<()> {
     let lock = dir.lock(FILE)?;
-    let entries = document::load_for_update(dir, &lock, FILE, SECTION)?;
-    let mut lists: BTreeMap<String, AccountList> = document::all(&entries).into_iter().collect();
+    let (version, entries) = document::load_versions_for_update(dir, &lock, FILE, SECTION, READABLE)?;
+    let mut lists = lists_in(version, &entries);
     lists.insert(source.to_owned(), list.clone());
-    document::save(dir, &lock, FILE, SECTION, &lists)?;
+    let stored: BTreeMap<String, StoredList> = lists.iter().map(|(s, l)| (s.clone(), StoredList::of(l))).collect();
+    let text = document::to_text_version(SECTION, &stored, FORMAT_VERSION)?;
+    dir.write_atomic(&lock, FILE, &text)?;
     // Names looked up in the old list may no longer hold.
     super::names::forget_from(dir, source)
 }
@@ -127,12 +194,49 @@ mod tests {
         );
         // A damaged list costs only its own source.
         let text = String::from_utf8(dir.read(FILE).unwrap().unwrap()).unwrap();
-        let damaged = text.replacen("id = \"111111111111\"", "id = 7", 1);
+        let damaged = text.replacen("111111111111", "1111", 1);
         assert_ne!(damaged, text);
         std::fs::write(dir.file(FILE), damaged).unwrap();
         let all = load_all(&dir).unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all["profile:b"], list);
         assert!(!list.is_fresh(now + time::Duration::hours(2), 3600));
+    }
+
+    #[test]
+    fn a_list_cached_by_an_earlier_version_is_read_and_rewritten() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        dir.ensure().unwrap();
+        let now = crate::domain::clock::now().replace_nanosecond(0).unwrap();
+        let account = Account {
+            id: "111111111111".parse().unwrap(),
+            name: "old".into(),
+            email: "a@example.com".into(),
+            state: "ACTIVE".into(),
+            joined: None,
+            ou: None,
+            tags: None,
+        };
+        let list = AccountList {
+            fetched_at: now,
+            with_ou_paths: false,
+            with_tags: false,
+            accounts: vec![account],
+        };
+        // Version 1: one table per account.
+        let old: BTreeMap<String, AccountList> = [("profile:a".to_owned(), list.clone())].into();
+        let lock = dir.lock(FILE).unwrap();
+        dir.write_atomic(&lock, FILE, &document::to_text_version(SECTION, &old, 1).unwrap())
+            .unwrap();
+        drop(lock);
+        assert!(String::from_utf8(dir.read(FILE).unwrap().unwrap())
+            .unwrap()
+            .contains("[[organizations"));
+        assert_eq!(load_all(&dir).unwrap()["profile:a"], list);
+        save(&dir, "profile:b", &list).unwrap();
+        let text = String::from_utf8(dir.read(FILE).unwrap().unwrap()).unwrap();
+        assert!(text.starts_with("version = 2\n"), "{text}");
+        assert!(parse_whole(text.as_bytes()).is_some_and(|lists| lists.len() == 2));
     }
 }

@@ -282,11 +282,34 @@ pub fn issued(dir: &PrivateDir, access_key_id: &str) -> Result<Option<Entry>> {
     if !is_key_id(access_key_id) {
         return Ok(None);
     }
-    let index = dir.subdir(DIR)?.subdir(BY_ACCESS_KEY)?;
+    let sessions = dir.subdir(DIR)?;
+    let index = sessions.subdir(BY_ACCESS_KEY)?;
+    if !index.path().exists() && sessions.path().exists() {
+        build_index(&sessions)?;
+    }
     let Some(text) = index.read(&file_name(access_key_id))? else {
         return Ok(None);
     };
     Ok(only_entry(&text).filter(|e| e.credentials.access_key_id == access_key_id))
+}
+
+/// Links every session file into the index, once: sessions cached by a
+/// version without the index are found too. Writes keep it up to date after.
+fn build_index(sessions: &PrivateDir) -> Result<()> {
+    let index = sessions.subdir(BY_ACCESS_KEY)?;
+    index.ensure()?;
+    for id in key_ids(&sessions.names()?) {
+        let name = file_name(&id);
+        let Some(entry) = sessions.read(&name)?.and_then(|text| parse_one(&text, &id)) else {
+            continue;
+        };
+        let key_id = &entry.credentials.access_key_id;
+        if is_key_id(key_id) {
+            // Another process building it at the same time made the same link.
+            let _ = std::fs::hard_link(sessions.file(&name), index.file(&file_name(key_id)));
+        }
+    }
+    Ok(())
 }
 
 /// The one entry of a session file, whatever its key id.
@@ -766,6 +789,10 @@ mod tests {
         issue(&b, "ASIATHIRD", later + Duration::hours(1), later);
         assert_eq!(issued(&dir, "ASIAFIRST").unwrap(), None);
         assert!(issued(&dir, "ASIASECOND").unwrap().is_some());
+        // Sessions cached before the index existed are indexed on first use.
+        std::fs::remove_dir_all(dir.file(DIR).join(BY_ACCESS_KEY)).unwrap();
+        assert!(issued(&dir, "ASIASECOND").unwrap().is_some());
+        assert!(issued(&dir, "ASIATHIRD").unwrap().is_some());
         // A link whose name and contents disagree (hand-made) is no answer.
         let index = dir.file(DIR).join(BY_ACCESS_KEY);
         std::fs::copy(index.join("ASIASECOND.toml"), index.join("ASIAFORGED.toml")).unwrap();

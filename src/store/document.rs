@@ -1,6 +1,8 @@
 //! The versioned TOML document both cache files share:
 //! `version = 1` and a table of named entries.
 
+use std::ops::RangeInclusive;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -20,22 +22,29 @@ pub struct Unusable(pub String);
 /// Entries under `section` in `text`; an error when the file is not a store of
 /// this format (garbage, truncated, wrong types, a newer version).
 pub fn parse(bytes: &[u8], section: &str) -> Result<Entries, Unusable> {
+    parse_versions(bytes, section, FORMAT_VERSION..=FORMAT_VERSION).map(|(_, entries)| entries)
+}
+
+/// [`parse`] for a store whose format has had several versions: `readable`
+/// are the ones this xacct reads. Returns the file's version with its entries.
+pub fn parse_versions(bytes: &[u8], section: &str, readable: RangeInclusive<i64>) -> Result<(i64, Entries), Unusable> {
     let text = std::str::from_utf8(bytes).map_err(|_| Unusable("it is not UTF-8 text".into()))?;
     let mut doc: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| Unusable(e.message().to_owned()))?;
-    match doc.get("version") {
-        Some(toml::Value::Integer(FORMAT_VERSION)) => {}
+    let version = match doc.get("version") {
+        Some(toml::Value::Integer(v)) if readable.contains(v) => *v,
         Some(toml::Value::Integer(v)) => {
             return Err(Unusable(format!(
-                "format version {v} is not one this xacct reads (it reads {FORMAT_VERSION})"
+                "format version {v} is not one this xacct reads (it reads {})",
+                readable.end()
             )))
         }
         _ => return Err(Unusable("no format version".into())),
-    }
+    };
     match doc.remove(section) {
-        None => Ok(Entries::new()),
-        Some(toml::Value::Table(entries)) => Ok(entries),
+        None => Ok((version, Entries::new())),
+        Some(toml::Value::Table(entries)) => Ok((version, entries)),
         Some(_) => Err(Unusable(format!("`{section}` is not a table"))),
     }
 }
@@ -57,11 +66,24 @@ pub fn all<T: DeserializeOwned>(entries: &Entries) -> Vec<(String, T)> {
 /// Reads the store for a read-modify-write under `lock`. A file that does not
 /// parse is moved aside with a warning, and the caller starts afresh.
 pub fn load_for_update(dir: &PrivateDir, lock: &WriteLock, name: &str, section: &str) -> Result<Entries> {
+    load_versions_for_update(dir, lock, name, section, FORMAT_VERSION..=FORMAT_VERSION).map(|(_, entries)| entries)
+}
+
+/// [`load_for_update`] for a store that reads several versions (see
+/// [`parse_versions`]); an empty store is of the newest.
+pub fn load_versions_for_update(
+    dir: &PrivateDir,
+    lock: &WriteLock,
+    name: &str,
+    section: &str,
+    readable: RangeInclusive<i64>,
+) -> Result<(i64, Entries)> {
+    let newest = *readable.end();
     let Some(text) = dir.read(name)? else {
-        return Ok(Entries::new());
+        return Ok((newest, Entries::new()));
     };
-    match parse(&text, section) {
-        Ok(entries) => Ok(entries),
+    match parse_versions(&text, section, readable) {
+        Ok(found) => Ok(found),
         Err(Unusable(why)) => {
             let stamp = clock::now().unix_timestamp().to_string();
             let aside = dir.set_aside(lock, name, &stamp)?;
@@ -71,7 +93,7 @@ pub fn load_for_update(dir: &PrivateDir, lock: &WriteLock, name: &str, section: 
                 aside.display()
             );
             eprintln!("xacct: warning: {}", crate::domain::text::message(&warning));
-            Ok(Entries::new())
+            Ok((newest, Entries::new()))
         }
     }
 }
@@ -89,6 +111,15 @@ pub fn save<T: Serialize>(
 
 /// The text of a store file holding `entries` under `section`.
 pub fn to_text<T: Serialize>(section: &str, entries: &std::collections::BTreeMap<String, T>) -> Result<String> {
+    to_text_version(section, entries, FORMAT_VERSION)
+}
+
+/// [`to_text`] as format version `version`.
+pub fn to_text_version<T: Serialize>(
+    section: &str,
+    entries: &std::collections::BTreeMap<String, T>,
+    version: i64,
+) -> Result<String> {
     #[derive(Serialize)]
     struct Doc<'a, T> {
         version: i64,
@@ -96,7 +127,7 @@ pub fn to_text<T: Serialize>(section: &str, entries: &std::collections::BTreeMap
         body: std::collections::BTreeMap<&'a str, &'a std::collections::BTreeMap<String, T>>,
     }
     let doc = Doc {
-        version: FORMAT_VERSION,
+        version,
         body: [(section, entries)].into_iter().collect(),
     };
     toml::to_string(&doc).map_err(|e| Error::msg(e.to_string()))

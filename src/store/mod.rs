@@ -1,6 +1,7 @@
 //! Where xacct keeps things on disk: the user's config file and the
 //! machine-written cache (credentials and the account list).
 
+mod account_rows;
 pub mod accounts;
 pub mod config;
 pub mod credential_cache;

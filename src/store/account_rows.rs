@@ -1,0 +1,174 @@
+//! One account as one line of text, for the cached account list: TOML reads
+//! an array of 10,000 strings about twenty times faster than 10,000 tables,
+//! and the list is read on every Tab, picker and `xacct accounts`.
+//!
+//! The fields, separated by tabs: ID, state, joined (empty when unknown),
+//! name, email; then the OU path when the list has them; then the tags when
+//! it has them, as key, value, key, value ... A backslash or tab inside a
+//! field is written `\\` or `\t`: names hold any character.
+
+use std::collections::BTreeMap;
+
+use crate::domain::account::{Account, Detail};
+
+const SEPARATOR: char = '\t';
+
+/// `account` as one row of a list that carries `detail`.
+pub fn encode(account: &Account, detail: Detail) -> String {
+    let mut fields: Vec<&str> = vec![
+        account.id.as_str(),
+        &account.state,
+        account.joined.as_deref().unwrap_or(""),
+        &account.name,
+        &account.email,
+    ];
+    if detail.ou_paths {
+        fields.push(account.ou.as_deref().unwrap_or(""));
+    }
+    if detail.tags {
+        for (key, value) in account.tags.iter().flatten() {
+            fields.push(key);
+            fields.push(value);
+        }
+    }
+    let mut row = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+    for (n, field) in fields.iter().enumerate() {
+        if n > 0 {
+            row.push(SEPARATOR);
+        }
+        for c in field.chars() {
+            match c {
+                '\\' => row.push_str("\\\\"),
+                SEPARATOR => row.push_str("\\t"),
+                c => row.push(c),
+            }
+        }
+    }
+    row
+}
+
+/// The account in `row`, read as a row of a list that carries `detail`;
+/// `None` when it is not one.
+pub fn decode(row: &str, detail: Detail) -> Option<Account> {
+    let mut fields = split(row)?.into_iter();
+    let mut next = || fields.next();
+    let id = next()?.parse().ok()?;
+    let state = next()?;
+    let joined = Some(next()?).filter(|j| !j.is_empty());
+    let name = next()?;
+    let email = next()?;
+    let ou = if detail.ou_paths {
+        Some(next()?).filter(|ou| !ou.is_empty())
+    } else {
+        None
+    };
+    let tags = if detail.tags {
+        let mut tags = BTreeMap::new();
+        while let Some(key) = next() {
+            tags.insert(key, next()?);
+        }
+        Some(tags)
+    } else {
+        None
+    };
+    if next().is_some() {
+        return None;
+    }
+    Some(Account {
+        id,
+        name,
+        email,
+        state,
+        joined,
+        ou,
+        tags,
+    })
+}
+
+/// The fields of `row`, unescaped; `None` for an escape this module never writes.
+fn split(row: &str) -> Option<Vec<String>> {
+    let mut fields = Vec::with_capacity(8);
+    let mut field = String::new();
+    let mut chars = row.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                '\\' => field.push('\\'),
+                't' => field.push(SEPARATOR),
+                _ => return None,
+            },
+            SEPARATOR => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    Some(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn account(name: &str, ou: Option<&str>, tags: Option<BTreeMap<String, String>>) -> Account {
+        Account {
+            id: "111122223333".parse().unwrap(),
+            name: name.into(),
+            email: "a@example.com".into(),
+            state: "ACTIVE".into(),
+            joined: Some("2020-01-01T00:00:00Z".into()),
+            ou: ou.map(str::to_owned),
+            tags,
+        }
+    }
+
+    #[test]
+    fn rows_read_back_as_written() {
+        let plain = Detail::default();
+        let a = account("prod", None, None);
+        assert_eq!(
+            encode(&a, plain),
+            "111122223333\tACTIVE\t2020-01-01T00:00:00Z\tprod\ta@example.com"
+        );
+        assert_eq!(decode(&encode(&a, plain), plain), Some(a));
+        let full = Detail {
+            ou_paths: true,
+            tags: true,
+        };
+        let tags: BTreeMap<String, String> = [("a\tb".into(), "c\\\\t".into()), ("".into(), "".into())].into();
+        let a = account("we\tird\\t\\", Some("Root/x\ty"), Some(tags));
+        assert_eq!(decode(&encode(&a, full), full), Some(a));
+        let a = account("no tags", Some("Root"), Some(BTreeMap::new()));
+        assert_eq!(decode(&encode(&a, full), full), Some(a));
+    }
+
+    #[test]
+    fn damaged_rows_are_no_account() {
+        let plain = Detail::default();
+        for row in [
+            "",
+            "111122223333\tACTIVE\t\tname",
+            "111122223333\tACTIVE\t\tname\temail\textra",
+            "1111\tACTIVE\t\tname\temail",
+            "111122223333\tACTIVE\t\tna\\me\temail",
+            "111122223333\tACTIVE\t\tname\temail\\",
+        ] {
+            assert_eq!(decode(row, plain), None, "{row:?}");
+        }
+        let tags = Detail {
+            ou_paths: false,
+            tags: true,
+        };
+        assert_eq!(decode("111122223333\tACTIVE\t\tname\temail\tkey", tags), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_survives(name in any::<String>(), ou in any::<String>(), key in any::<String>(), value in any::<String>()) {
+            let full = Detail { ou_paths: true, tags: true };
+            let ou = Some(ou).filter(|ou| !ou.is_empty());
+            let a = account(&name, ou.as_deref(), Some([(key, value)].into()));
+            prop_assert_eq!(decode(&encode(&a, full), full), Some(a));
+        }
+    }
+}
