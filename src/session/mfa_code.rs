@@ -148,6 +148,7 @@ fn stop(child: &mut std::process::Child, own_group: bool) {
             unsafe { libc::kill(-pid, libc::SIGKILL) };
         }
     }
+    #[cfg(not(unix))]
     let _ = own_group;
     let _ = child.kill();
     let _ = child.wait();
