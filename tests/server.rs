@@ -142,6 +142,29 @@ fn is_listening(port: u16) -> bool {
     TcpStream::connect(("127.0.0.1", port)).is_ok()
 }
 
+/// Whether `url` still answers `token` with credentials. (Not only "is the
+/// port closed": another test's server may have been given the same port since.)
+fn still_served(url: &str, token: &str) -> bool {
+    let (port, path) = port_and_path(url);
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {token}\r\n\r\n");
+    let mut response = String::new();
+    let _ = stream.write_all(request.as_bytes());
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200 ")
+}
+
+/// The value `name` is set to in POSIX or fish code printed by `serve`.
+fn value_in(code: &str, name: &str) -> String {
+    let line = code
+        .lines()
+        .find(|l| l.contains(&format!(" {name} ")) || l.contains(&format!(" {name}=")))
+        .unwrap_or_else(|| panic!("{name} in {code}"));
+    line.split('\'').nth(1).unwrap().to_owned()
+}
+
 /// Every secret key and session token in the credential cache.
 fn cached_secrets(home: &Home) -> Vec<String> {
     let mut secrets = Vec::new();
@@ -221,7 +244,12 @@ fn serve_prints_the_variables_for_each_shell_and_serves_until_interrupted() {
         assert!(std::fs::read_to_string(&log)
             .unwrap()
             .ends_with(&format!("xacct: stopped serving DEMO/{ROLE}\n")));
-        assert!(!is_listening(port), "the listener is closed");
+        let url = value_in(&code, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+        assert_eq!(port_and_path(&url).0, port);
+        assert!(!still_served(
+            &url,
+            &value_in(&code, "AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        ));
     }
     assert_eq!(
         sandbox.count("AssumeRole"),
@@ -386,7 +414,7 @@ fn refused_requests_leak_nothing_and_nothing_is_served_after_the_command() {
 
     std::fs::write(&go, "").unwrap();
     assert_eq!(wait(&mut xacct).code(), Some(0));
-    assert!(!is_listening(port), "nothing listens after the command ended");
+    assert!(!still_served(url, token), "nothing is served after the command ended");
     let stderr = std::fs::read_to_string(&log).unwrap();
     assert_eq!(
         stderr.matches("xacct: credential server: refused a request").count(),
@@ -466,20 +494,26 @@ fn the_exit_status_and_signals_are_the_commands() {
     // SIGTERM sent to xacct reaches the command, which decides how it ends.
     let (ready, marker) = (home.path().join("ready"), home.path().join("marker"));
     let script = format!(
-        "trap 'echo term > \"{marker}\"; exit 5' TERM; echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" > '{ready}'; \
+        "trap 'echo term > \"{marker}\"; exit 5' TERM; \
+         printf '%s\\n%s\\n' \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" > '{ready}.tmp'; \
+         mv '{ready}.tmp' '{ready}'; \
          i=0; while [ $i -lt 1800 ]; do sleep 0.05; i=$((i+1)); done; exit 9",
         marker = marker.display(),
         ready = ready.display()
     );
     let log = home.path().join("xacct.log");
     let mut xacct = spawn(&home, &["exec", "--server", "demo", "--", "sh", "-c", &script], &log);
-    let (port, _) = port_and_path(wait_for_file(&ready).trim());
-    assert!(is_listening(port));
+    let url = wait_for_file(&ready).lines().next().unwrap().to_owned();
+    assert!(is_listening(port_and_path(&url).0));
     unsafe { libc::kill(xacct.id() as i32, libc::SIGTERM) };
     let status = wait(&mut xacct);
     assert_eq!(status.code(), Some(5), "{:?}", std::fs::read_to_string(&log));
     assert_eq!(std::fs::read_to_string(&marker).unwrap(), "term\n");
-    assert!(!is_listening(port), "no listener left behind");
+    let token = std::fs::read_to_string(&ready).unwrap();
+    assert!(
+        !still_served(&url, token.lines().nth(1).unwrap()),
+        "no listener left behind"
+    );
 }
 
 /// Ctrl-C on the terminal reaches the command once, from the terminal, and
@@ -556,7 +590,7 @@ fn the_fan_out_serves_each_account_its_own_credentials() {
         .filter(|a| a.ou == "Root/Workloads/Prod")
         .collect();
     assert_eq!(prod.len(), 5);
-    let (mut ports, mut paths, mut tokens) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ports, mut paths, mut tokens, mut endpoints) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for account in &prod {
         let lines: Vec<&str> = stdout
             .lines()
@@ -564,11 +598,12 @@ fn the_fan_out_serves_each_account_its_own_credentials() {
             .map(|(_, rest)| rest)
             .collect();
         assert_eq!(lines.len(), 2, "{stdout}");
-        let mut endpoint = lines[0].strip_prefix("endpoint ").unwrap().split(' ');
-        let (port, path) = port_and_path(endpoint.next().unwrap());
+        let (url, token) = lines[0].strip_prefix("endpoint ").unwrap().split_once(' ').unwrap();
+        let (port, path) = port_and_path(url);
         ports.push(port);
         paths.push(path);
-        tokens.push(endpoint.next().unwrap().to_owned());
+        tokens.push(token.to_owned());
+        endpoints.push((url.to_owned(), token.to_owned()));
         assert_eq!(
             lines[1],
             format!(
@@ -586,7 +621,9 @@ fn the_fan_out_serves_each_account_its_own_credentials() {
     }
     assert_eq!(out.stderr.trim(), "xacct: ran in 5 accounts, all succeeded");
     assert_eq!(sandbox.count("AssumeRole"), 5);
-    assert!(!is_listening(ports[0]));
+    for (url, token) in &endpoints {
+        assert!(!still_served(url, token));
+    }
 }
 
 #[test]

@@ -37,13 +37,6 @@ pub fn run(args: &ServeArgs, ctx: &'static Context) -> Result<()> {
     let handler = server::session_handler(Arc::new(sessions), Arc::new(plan));
     let endpoint = endpoint_server.add(&label, handler)?;
     let code = shell::render(args.shell, &endpoint.env_change(region.as_deref(), &hidden))?;
-    // Printed now (the command ends only when stopped), then stdout is
-    // closed, so that whoever reads it sees the end.
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(code.as_bytes())?;
-    stdout.flush()?;
-    drop(stdout);
-    close_stdout();
     let label = crate::domain::text::terminal(&label);
     for name in &hidden {
         eprintln!(
@@ -55,6 +48,13 @@ pub fn run(args: &ServeArgs, ctx: &'static Context) -> Result<()> {
         "xacct: serving {label} at {} until interrupted (Ctrl-C)",
         endpoint_server.address()
     );
+    // Printed now (the command ends only when stopped), then stdout is
+    // closed, so that whoever reads it sees the end.
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(code.as_bytes())?;
+    stdout.flush()?;
+    drop(stdout);
+    close_stdout();
     let signal = signals::wait_for_termination()?;
     tracing::debug!(signal, "stopping the credential server");
     endpoint_server.stop();
