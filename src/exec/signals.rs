@@ -24,8 +24,10 @@ const FORWARDED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, 
 static CHILDREN: [AtomicI32; 256] = [const { AtomicI32::new(0) }; 256];
 /// The last signal received, 0 for none.
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
-/// A signal sent by a process while no command was registered yet, for the
-/// next command to get.
+/// The last signal a process sent, for a command registered after it: one
+/// being started as it arrived (recorded before the commands are looked at,
+/// so that it reaches the command either way). A fan-out starts no command
+/// after a signal, so no later one gets it.
 #[cfg(unix)]
 static PENDING: AtomicI32 = AtomicI32::new(0);
 /// The write end of the pipe [`wait_for_termination`] reads, -1 for none.
@@ -87,8 +89,8 @@ pub struct Registered {
     slot: Option<&'static AtomicI32>,
 }
 
-/// Passes the caught signals on to `child` from now on, and the one a process
-/// sent before any command was running, if any.
+/// Passes the caught signals on to `child` from now on, and the last one a
+/// process sent, if any (it may have come while `child` was being started).
 pub fn register(child: &Child) -> Registered {
     let Ok(pid) = i32::try_from(child.id()) else {
         return Registered { slot: None };
