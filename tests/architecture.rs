@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &str)] = &[
     ("cli", "the command line: clap definitions, one file per command"),
     ("exec", "running commands with role sessions, in one account or many"),
+    (
+        "server",
+        "the local credential endpoint: role sessions over HTTP on 127.0.0.1, for SDKs",
+    ),
     ("generate", "configuration for other tools, for every account"),
     ("session", "the role-session pipeline: plan, cache, fetch"),
     ("org", "the account directory: listing, names, filters, the cached list"),

@@ -98,6 +98,8 @@ fn the_example_config_parses_and_uses_every_key() {
         "color",
         "display_name",
         "mfa_serial",
+        "mfa_process",
+        "mfa_process_timeout",
         "external_id",
         "source_identity",
         "tags",

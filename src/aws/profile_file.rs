@@ -20,10 +20,61 @@ pub fn mfa_serial(source: &Source) -> Result<Option<String>> {
     Ok(setting(&profiles, &profile, "mfa_serial"))
 }
 
+/// Settings that make a profile give credentials, in the SDKs and the AWS CLI.
+const CREDENTIAL_SETTINGS: [&str; 8] = [
+    "aws_access_key_id",
+    "credential_process",
+    "role_arn",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "login_session",
+];
+
+/// Of `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, the variables of
+/// the files (those variables' or `~/.aws/config` and `~/.aws/credentials`)
+/// whose `[default]` profile gives credentials. Every SDK tries that profile
+/// before a credential endpoint, so a command sent to one (see
+/// `crate::server`) must not see it.
+pub fn files_with_default_credentials() -> Result<Vec<&'static str>> {
+    let (env, fs) = (Env::real(), Fs::real());
+    let mut found = Vec::new();
+    if gives_credentials(&load(&env, &fs)?, "default") {
+        found.push("AWS_CONFIG_FILE");
+    }
+    if gives_credentials(&load_credentials_file(&env, &fs)?, "default") {
+        found.push("AWS_SHARED_CREDENTIALS_FILE");
+    }
+    Ok(found)
+}
+
+fn gives_credentials(profiles: &ProfileSet, profile: &str) -> bool {
+    CREDENTIAL_SETTINGS
+        .iter()
+        .any(|key| setting(profiles, profile, key).is_some())
+}
+
 /// The profiles of the config file only: `mfa_serial` has always been read
 /// from there (the credentials file holds keys).
 fn load(env: &Env, fs: &Fs) -> Result<ProfileSet> {
-    let files = EnvConfigFiles::builder().include_default_config_file(true).build();
+    load_files(
+        env,
+        fs,
+        EnvConfigFiles::builder().include_default_config_file(true).build(),
+    )
+}
+
+/// The profiles of the credentials file only.
+fn load_credentials_file(env: &Env, fs: &Fs) -> Result<ProfileSet> {
+    load_files(
+        env,
+        fs,
+        EnvConfigFiles::builder().include_default_credentials_file(true).build(),
+    )
+}
+
+fn load_files(env: &Env, fs: &Fs, files: EnvConfigFiles) -> Result<ProfileSet> {
     // The SDK's loader is async; it reads the file without any I/O driver, so
     // a bare current-thread runtime is enough.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -85,6 +136,33 @@ mod tests {
         assert_eq!(setting(&set, "mgmt", "mfa_serial"), None);
         assert_eq!(setting(&set, "default", "mfa_serial").as_deref(), Some("arn:d"));
         assert_eq!(setting(&set, "e", "mfa_serial"), None);
+    }
+
+    #[test]
+    fn a_default_profile_that_gives_credentials_is_found_in_either_file() {
+        let env = Env::from_slice(&[
+            ("HOME", "/home/u"),
+            ("AWS_CONFIG_FILE", "/cfg"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/creds"),
+        ]);
+        let fs = Fs::from_slice(&[
+            (
+                "/cfg",
+                "[default]\nregion = eu-west-1\n[profile sso]\nsso_session = x\n",
+            ),
+            (
+                "/creds",
+                "[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n",
+            ),
+        ]);
+        assert!(!gives_credentials(&load(&env, &fs).unwrap(), "default"));
+        assert!(gives_credentials(&load(&env, &fs).unwrap(), "sso"));
+        assert!(gives_credentials(&load_credentials_file(&env, &fs).unwrap(), "default"));
+        let none = Fs::from_slice(&[]);
+        assert!(!gives_credentials(
+            &load_credentials_file(&env, &none).unwrap(),
+            "default"
+        ));
     }
 
     #[test]

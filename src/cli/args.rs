@@ -36,8 +36,16 @@ pub enum Command {
     Assume(AssumeArgs),
     /// Run a command with a role's credentials in its environment
     #[command(after_help = "Examples:\n  xacct exec demo MemberReadOnlyAccess -- aws s3 ls\n  \
-                            xacct exec prod-ro -- terraform plan")]
+                            xacct exec prod-ro -- terraform plan\n  \
+                            xacct exec --server prod-ro -- terraform apply   # renewed for as long as it runs\n  \
+                            xacct exec --ou Root/Workloads/Prod --role ReadOnly -- aws s3 ls")]
     Exec(ExecArgs),
+    /// Serve a role's credentials on 127.0.0.1 to AWS tools started elsewhere, renewed as they expire
+    #[command(after_help = "Examples:\n  \
+                            xacct serve demo MemberReadOnlyAccess      # prints two variables, serves until Ctrl-C\n  \
+                            xacct serve prod-ro --shell fish\n  \
+                            xacct serve prod-ro > ~/.xacct-prod.env &  # then `. ~/.xacct-prod.env` where the tool starts")]
+    Serve(ServeArgs),
     /// Print the console switch-role link for an account and role
     #[command(after_help = "Examples:\n  xacct url demo MemberReadOnlyAccess --display-name demo-ro --color blue")]
     Url(UrlArgs),
@@ -234,6 +242,11 @@ pub struct SessionArgs {
     #[arg(long, value_name = "CODE")]
     #[serde(skip)]
     pub token_code: Option<String>,
+    /// Command that prints the MFA code, run with `sh -c` when a code is needed (default: the config's
+    /// mfa_process, else ask on the terminal)
+    #[arg(long, value_name = "COMMAND")]
+    #[serde(skip)]
+    pub mfa_process: Option<String>,
     /// External ID the role's trust policy requires
     #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
@@ -298,6 +311,11 @@ pub struct ExecArgs {
     /// Run even inside another `xacct exec`
     #[arg(long)]
     pub nested: bool,
+    /// Serve the credentials to the command from a local endpoint (127.0.0.1, a random token), renewed whenever
+    /// it asks near expiry, instead of fixed ones in its environment: for commands that outlive the session.
+    /// xacct stays the command's parent, passes signals on and ends with its exit status
+    #[arg(long)]
+    pub server: bool,
     /// The command to run, after `--`
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -324,6 +342,17 @@ pub struct ManyArgs {
     /// Print each account's output in one block when it finishes, instead of prefixed lines
     #[arg(long)]
     pub group: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub target: PickTargetArgs,
+    #[command(flatten)]
+    pub session: SessionArgs,
+    /// Shell to print the variables for
+    #[arg(long, value_enum, default_value = "posix")]
+    pub shell: Shell,
 }
 
 #[derive(Debug, Args)]

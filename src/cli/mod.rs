@@ -18,6 +18,7 @@ pub mod exec;
 pub mod generate;
 pub mod init;
 pub mod man;
+pub mod serve;
 pub mod unset;
 pub mod url;
 pub mod usage;
@@ -54,7 +55,10 @@ pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
     match command {
         Command::Accounts(args) => accounts::run(args, &ctx, out)?,
         Command::Assume(args) => assume::run(args, &ctx, out)?,
-        Command::Exec(args) => return exec::run(args, &ctx),
+        // These two may serve credentials until the process ends, from
+        // threads that use the context: it lives as long as the process.
+        Command::Exec(args) => return exec::run(args, Box::leak(Box::new(ctx))),
+        Command::Serve(args) => return serve::run(args, Box::leak(Box::new(ctx))).map(|()| 0),
         Command::Url(args) => url::run(args, &ctx, out)?,
         Command::Cache(command) => cache::run(command, &ctx, out)?,
         Command::Generate(command) => generate::run(command, &ctx, out)?,

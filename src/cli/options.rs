@@ -31,6 +31,12 @@ pub fn session_options(args: &SessionArgs) -> Result<Options> {
             .map(validate::mfa_serial)
             .transpose()?
             .map(str::to_owned),
+        mfa_process: args
+            .mfa_process
+            .as_deref()
+            .map(validate::mfa_process)
+            .transpose()?
+            .map(str::to_owned),
         session: session.checked()?,
         ..source_options(&args.source)?
     };

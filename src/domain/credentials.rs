@@ -44,6 +44,56 @@ pub fn clear_change() -> EnvChange {
     }
 }
 
+/// Where the SDKs find a credential endpoint, and the token they send it.
+pub const CONTAINER_URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+pub const CONTAINER_TOKEN_VAR: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+
+/// What the SDKs' credential chains try before a credential endpoint: keys
+/// in the environment, a profile, web identity, another endpoint. Removed for
+/// a command given an endpoint, so that it uses the endpoint.
+pub const VARS_BEFORE_AN_ENDPOINT: [&str; 13] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+/// The file that reads as empty: what a hidden AWS config or credentials file points at.
+#[cfg(unix)]
+pub const EMPTY_FILE: &str = "/dev/null";
+#[cfg(not(unix))]
+pub const EMPTY_FILE: &str = "NUL";
+
+/// The environment that sends AWS tools to the credential endpoint at `uri`
+/// (with `token`) and to nothing else: the variables that would win over it
+/// removed, and each file variable in `hidden` (`AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`, whose `[default]` profile would win over it)
+/// pointed at an empty file.
+pub fn served_env_change(uri: &str, token: &str, region: Option<&str>, hidden: &[&'static str]) -> EnvChange {
+    let mut set = vec![
+        (CONTAINER_URI_VAR, uri.to_owned()),
+        (CONTAINER_TOKEN_VAR, token.to_owned()),
+    ];
+    if let Some(region) = region {
+        set.push(("AWS_REGION", region.to_owned()));
+        set.push(("AWS_DEFAULT_REGION", region.to_owned()));
+    }
+    set.extend(hidden.iter().map(|name| (*name, EMPTY_FILE.to_owned())));
+    EnvChange {
+        set,
+        unset: VARS_BEFORE_AN_ENDPOINT.to_vec(),
+    }
+}
+
 impl Credentials {
     /// Seconds left before expiry at `now` (negative once expired).
     pub fn secs_left(&self, now: OffsetDateTime) -> i64 {

@@ -154,6 +154,20 @@ pub fn token_code(s: &str) -> Result<&str, Invalid> {
     }
 }
 
+/// A command that prints an MFA code (run with `sh -c`): any text a shell can
+/// be given, not blank.
+pub fn mfa_process(s: &str) -> Result<&str, Invalid> {
+    if s.trim().is_empty() {
+        Err(invalid(
+            "empty MFA process: give the command that prints the code, such as `ykman oath accounts code --single aws`",
+        ))
+    } else if s.contains('\0') {
+        Err(invalid("invalid MFA process: the command contains a NUL byte"))
+    } else {
+        Ok(s)
+    }
+}
+
 pub const MAX_TAGS: usize = 50;
 pub const MAX_POLICY_ARNS: usize = 10;
 pub const MAX_POLICY_CHARS: usize = 2048;

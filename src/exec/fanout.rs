@@ -1,20 +1,25 @@
 //! Running one command in many accounts (`xacct exec --all|--ou|--accounts`):
 //! a bounded number at a time, each with its own role session from the
 //! cache or STS, output prefixed (or grouped) by account, and a summary of
-//! failures. A failure in one account never stops the others.
+//! failures. A failure in one account never stops the others; a signal
+//! (Ctrl-C, `kill`) stops starting new ones. With `--server`, one credential
+//! endpoint serves the run, each account's command on its own path with its
+//! own token, for as long as that command runs.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::app::Context;
 use crate::domain::account::Account;
 use crate::domain::credentials::EnvChange;
 use crate::domain::error::{fail, Result};
 use crate::domain::text;
+use crate::exec::signals;
 use crate::org::directory;
 use crate::org::filter::AccountFilter;
+use crate::server::{self, CredentialServer};
 use crate::session::target::TargetName;
 use crate::session::{self, Sessions};
 use crate::store::config::Options;
@@ -45,9 +50,19 @@ pub struct FanOut {
     pub options: Options,
     pub token_code: Option<String>,
     pub refresh: bool,
+    /// Serve the credentials from a local endpoint instead of handing them over.
+    pub server: bool,
 }
 
-pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
+/// The endpoint of a run with `--server`, and the files its commands must not see.
+struct Served {
+    server: CredentialServer,
+    hidden: Vec<&'static str>,
+}
+
+/// `ctx` lives as long as the process: the endpoint's threads may use it
+/// until then.
+pub fn run(args: &FanOut, ctx: &'static Context, marker: &str) -> Result<i32> {
     let filter = &args.filter;
     let options = &args.options;
     let list = directory::account_list(ctx, options, false, filter.detail())?;
@@ -76,16 +91,31 @@ pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
 
     let queue = Mutex::new(jobs);
     let failures = Mutex::new(Vec::new());
-    let sessions = Sessions::new(ctx, args.token_code.clone(), args.refresh);
+    let sessions = Arc::new(Sessions::new(ctx, args.token_code.clone(), args.refresh));
+    let served = match args.server {
+        true => {
+            let served = Served {
+                hidden: server::files_to_hide()?,
+                server: CredentialServer::start()?,
+            };
+            tracing::debug!(address = served.server.address(), "serving the commands' credentials");
+            Some(served)
+        }
+        false => None,
+    };
+    signals::catch();
     std::thread::scope(|scope| {
         for _ in 0..args.jobs.min(total) {
             scope.spawn(|| {
                 loop {
+                    if signals::received().is_some() {
+                        break;
+                    }
                     // Not `while let ... = queue.lock()...`: the guard would live
                     // through the loop body and run the accounts one at a time.
                     let next = queue.lock().unwrap().pop_front();
                     let Some(job) = next else { break };
-                    let outcome = run_one(&job, args, &sessions, ctx, marker);
+                    let outcome = run_one(&job, args, &sessions, served.as_ref(), ctx, marker);
                     let failed = match outcome {
                         Outcome::Exited(0) => None,
                         Outcome::Exited(code) => Some(format!("exit status {code}")),
@@ -102,7 +132,17 @@ pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
         }
     });
 
+    drop(served);
     let mut failures = failures.into_inner().unwrap();
+    let not_started = queue.into_inner().unwrap().len();
+    if let Some(signal) = signals::received().filter(|_| not_started > 0) {
+        eprintln!("xacct: stopped by signal {signal}: {not_started} of {total} accounts not started");
+        failures.sort();
+        for (name, why) in &failures {
+            eprintln!("xacct:   {name}: {why}");
+        }
+        return Ok(128 + signal);
+    }
     if failures.is_empty() {
         eprintln!("xacct: ran in {total} accounts, all succeeded");
         return Ok(0);
@@ -115,19 +155,38 @@ pub fn run(args: &FanOut, ctx: &Context, marker: &str) -> Result<i32> {
     Ok(1)
 }
 
-fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker: &str) -> Outcome {
+fn run_one(
+    job: &Job,
+    args: &FanOut,
+    sessions: &Arc<Sessions<'static>>,
+    served: Option<&Served>,
+    ctx: &Context,
+    marker: &str,
+) -> Outcome {
     let target = TargetName {
         account: job.account.id.to_string(),
         role: args.role.clone(),
     };
+    // The session is obtained here even when served: a failure (or an MFA
+    // prompt) comes before the command starts.
     let prepared = session::plan(ctx, &target, args.options.clone()).and_then(|mut plan| {
         // Asked for by ID, but the name is known: the session records it for prompts.
         plan.target.account_name.get_or_insert_with(|| job.account.name.clone());
         let entry = sessions.obtain(&plan)?;
         let region = session::output_region(&plan.target, &entry);
-        Ok((plan.target.role.name.clone(), entry.credentials, region))
+        let role = plan.target.role.name.clone();
+        Ok(match served {
+            None => (role, entry.credentials.env_change(region.as_deref()), None),
+            Some(served) => {
+                let label = format!("{}/{role}", job.account.name);
+                let handler = server::session_handler(Arc::clone(sessions), Arc::new(plan));
+                let endpoint = served.server.add(&label, handler)?;
+                let change = endpoint.env_change(region.as_deref(), &served.hidden);
+                (role, change, Some(endpoint))
+            }
+        })
     });
-    let (role, credentials, region) = match prepared {
+    let (role, change, endpoint) = match prepared {
         Ok(prepared) => prepared,
         Err(e) => {
             let why = text::message(&format!("{e:#}"));
@@ -135,7 +194,16 @@ fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker:
             return Outcome::Failed(why);
         }
     };
-    let mut command = command_with(&args.command, &credentials.env_change(region.as_deref()));
+    let outcome = run_command(job, args, &change, &role, marker);
+    if let (Some(served), Some(endpoint)) = (served, &endpoint) {
+        served.server.remove(endpoint);
+    }
+    outcome
+}
+
+/// Runs the command of `job` with `change`, its output prefixed or grouped.
+fn run_command(job: &Job, args: &FanOut, change: &EnvChange, role: &str, marker: &str) -> Outcome {
+    let mut command = command_with(&args.command, change);
     command.env(marker, text::terminal(&format!("{} {role}", job.account.name)));
     command
         .stdin(Stdio::null())
@@ -150,6 +218,7 @@ fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker:
             ))
         }
     };
+    let registered = signals::register(&child);
     let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
     if args.group {
         let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -168,7 +237,9 @@ fn run_one(job: &Job, args: &FanOut, sessions: &Sessions, ctx: &Context, marker:
             prefix_lines(stdout, &job.label, &mut std::io::stdout());
         });
     }
-    match child.wait() {
+    let status = child.wait();
+    drop(registered);
+    match status {
         Ok(status) => Outcome::Exited(status.code().unwrap_or(128)),
         Err(e) => Outcome::Failed(format!("cannot wait for the command: {e}")),
     }

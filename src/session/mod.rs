@@ -3,6 +3,7 @@
 //! profile's session) → the cache, around a fetcher that calls STS.
 
 pub mod fetcher;
+pub mod mfa_code;
 pub mod plan;
 pub mod sessions;
 pub mod target;

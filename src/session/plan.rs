@@ -102,6 +102,7 @@ fn plan_at_depth(ctx: &Context, args: &TargetName, cli: Options, depth: usize) -
     let inherited = Options {
         source_profile: cli.source_profile.clone(),
         mfa_serial: cli.mfa_serial.clone(),
+        mfa_process: cli.mfa_process.clone(),
         region: cli.region.clone(),
         ..Options::default()
     };

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::fetcher::{Caller, Fetcher, Issued, Sts};
+use super::mfa_code::MfaCodes;
 use super::plan::{check_chained_duration, SessionPlan, SourcePlan};
 use crate::app::Context;
 use crate::aws::source::{self, Source};
@@ -13,7 +14,6 @@ use crate::domain::validate;
 use crate::store::credential_cache::{self as cache, CacheKey, Entry, EntryKind};
 use crate::store::fetch_once::FetchOnce;
 use crate::store::file::PrivateDir;
-use crate::ui::prompt;
 
 /// The cache settings sessions are kept by.
 #[derive(Debug, Clone, Copy)]
@@ -28,8 +28,8 @@ pub struct Sessions<'a, F: Fetcher = Sts<'a>> {
     cache: &'a PrivateDir,
     rules: CacheRules,
     fetcher: F,
-    /// A code given on the command line; otherwise one is asked for on the terminal.
-    token_code: Option<String>,
+    /// Where MFA codes come from: the command line (once), `mfa_process`, the terminal.
+    codes: MfaCodes,
     /// Skip the cache for the outermost session.
     refresh: bool,
     /// The cache as read once up front, for runs over many accounts: one
@@ -47,7 +47,11 @@ impl<'a> Sessions<'a> {
         let sts = Sts {
             connections: &ctx.connections,
         };
-        Sessions::with_fetcher(&ctx.cache, rules, sts, token_code, refresh)
+        let mut sessions = Sessions::with_fetcher(&ctx.cache, rules, sts, token_code, refresh);
+        sessions.codes = sessions
+            .codes
+            .with_timeout(std::time::Duration::from_secs(ctx.config.mfa_process_timeout_secs));
+        sessions
     }
 }
 
@@ -63,7 +67,7 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
             cache,
             rules,
             fetcher,
-            token_code,
+            codes: MfaCodes::new(token_code),
             refresh,
             preloaded: None,
         }
@@ -80,6 +84,14 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
 
     pub fn obtain(&self, plan: &SessionPlan) -> Result<Entry> {
         self.obtain_inner(plan, self.refresh)
+    }
+
+    /// The session again, for a process that hands it out for a long time
+    /// (the credential server): from the store while it has more than the
+    /// margin left, else fetched again. `--refresh` applied to the first
+    /// [`Sessions::obtain`] only.
+    pub fn renew(&self, plan: &SessionPlan) -> Result<Entry> {
+        self.obtain_inner(plan, false)
     }
 
     fn obtain_inner(&self, plan: &SessionPlan, refresh: bool) -> Result<Entry> {
@@ -99,12 +111,15 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
         // The default name (the local user's) is looked up only here, on a miss.
         let session_name = plan.request.session_name.resolve(source::default_session_name);
         let assume = |caller| self.fetcher.assume_role(caller, region, &plan.request, &session_name);
+        let mfa_process = plan.target.options.mfa_process.as_deref();
         let issued = match &plan.source {
             SourcePlan::Sdk(source) => match self.fetcher.profile_mfa_serial(source)? {
                 // The source profile asks for MFA in ~/.aws/config.
                 Some(serial) => {
                     check_chained_duration(plan.request.duration_secs, "the source profile uses MFA")?;
-                    assume(Caller::Session(&self.mfa_session(source, &serial, region)?.credentials))?
+                    assume(Caller::Session(
+                        &self.mfa_session(source, &serial, region, mfa_process)?.credentials,
+                    ))?
                 }
                 None => {
                     if source.is_temporary() {
@@ -113,9 +128,9 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
                     assume(Caller::Source(source))?
                 }
             },
-            SourcePlan::Mfa { source, serial } => {
-                assume(Caller::Session(&self.mfa_session(source, serial, region)?.credentials))?
-            }
+            SourcePlan::Mfa { source, serial } => assume(Caller::Session(
+                &self.mfa_session(source, serial, region, mfa_process)?.credentials,
+            ))?,
             SourcePlan::Chained(parent) => assume(Caller::Session(&self.obtain_inner(parent, false)?.credentials))?,
         };
         let kind = EntryKind::role(&plan.request.role_arn).expect("a planned role ARN is valid");
@@ -126,8 +141,14 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
     }
 
     /// The MFA session of `source`, from the cache or started with a code
-    /// (one code serves every role until it expires).
-    fn mfa_session(&self, source: &Source, serial: &str, region: Option<&str>) -> Result<Entry> {
+    /// (one code serves every role until it expires), from `mfa_process` when set.
+    fn mfa_session(
+        &self,
+        source: &Source,
+        serial: &str,
+        region: Option<&str>,
+        mfa_process: Option<&str>,
+    ) -> Result<Entry> {
         validate::mfa_serial(serial)?;
         let key = CacheKey::mfa_session(
             source.cache_name(),
@@ -138,10 +159,7 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
         // One prompt for all the processes that need this MFA session now.
         self.cached(&key, "the same MFA session", false, || {
             tracing::debug!(serial, "starting an MFA session");
-            let code = match &self.token_code {
-                Some(code) => code.clone(),
-                None => prompt::token_code(serial)?,
-            };
+            let code = self.codes.code(serial, mfa_process)?;
             let issued = self
                 .fetcher
                 .mfa_session(source, region, serial, &code, self.rules.mfa_duration_secs)?;

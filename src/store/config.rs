@@ -36,6 +36,8 @@ pub const DEFAULT_ACCOUNTS_TTL_SECS: u64 = 60 * 60;
 /// A working day on one MFA code.
 pub const DEFAULT_MFA_DURATION_SECS: u64 = 8 * 60 * 60;
 pub const DEFAULT_HTTP_TIMEOUT_SECS: u64 = 30;
+/// How long an `mfa_process` may take (a hardware key may wait for a touch).
+pub const DEFAULT_MFA_PROCESS_TIMEOUT_SECS: u64 = 60;
 
 /// Options that the command line, a named profile and the defaults can each set;
 /// the first one set wins.
@@ -49,6 +51,8 @@ pub struct Options {
     pub color: Option<String>,
     /// The MFA device to start an MFA session with, from which the role is assumed.
     pub mfa_serial: Option<String>,
+    /// A command (run with `sh -c`) that prints the MFA code, instead of asking on the terminal.
+    pub mfa_process: Option<String>,
     /// Another named profile whose credentials are the source (role chaining).
     pub assume_from: Option<String>,
     /// What AssumeRole is asked for.
@@ -66,6 +70,7 @@ impl Options {
             display_name: self.display_name.or_else(|| fallback.display_name.clone()),
             color: self.color.or_else(|| fallback.color.clone()),
             mfa_serial: self.mfa_serial.or_else(|| fallback.mfa_serial.clone()),
+            mfa_process: self.mfa_process.or_else(|| fallback.mfa_process.clone()),
             assume_from: self.assume_from.or_else(|| fallback.assume_from.clone()),
             session: self.session.or(&fallback.session),
         }
@@ -89,6 +94,8 @@ pub struct Config {
     pub mfa_duration_secs: u64,
     /// How long one HTTP attempt to AWS may take.
     pub http_timeout_secs: u64,
+    /// How long an `mfa_process` may run before it is stopped.
+    pub mfa_process_timeout_secs: u64,
     /// The console sign-in federation endpoint, instead of the partition's own.
     pub federation_endpoint: Option<String>,
     pub aliases: BTreeMap<String, String>,
@@ -104,6 +111,7 @@ impl Config {
             accounts_ttl_secs: DEFAULT_ACCOUNTS_TTL_SECS,
             mfa_duration_secs: DEFAULT_MFA_DURATION_SECS,
             http_timeout_secs: DEFAULT_HTTP_TIMEOUT_SECS,
+            mfa_process_timeout_secs: DEFAULT_MFA_PROCESS_TIMEOUT_SECS,
             federation_endpoint: None,
             aliases: BTreeMap::new(),
             profiles: BTreeMap::new(),
@@ -151,6 +159,12 @@ impl Config {
                 return Err(file_error("defaults.http_timeout: use 1s to 10m".into()));
             }
         }
+        if let Some(v) = &defaults.mfa_process_timeout {
+            config.mfa_process_timeout_secs = secs(v, "defaults.mfa_process_timeout").map_err(file_error)?;
+            if !(1..=600).contains(&config.mfa_process_timeout_secs) {
+                return Err(file_error("defaults.mfa_process_timeout: use 1s to 10m".into()));
+            }
+        }
         if let Some(v) = &defaults.federation_endpoint {
             let url = console::check_endpoint(v, Origin::ConfigFile)
                 .map_err(|e| file_error(format!("defaults.federation_endpoint: {e}")))?;
@@ -180,11 +194,12 @@ impl Config {
                 || section.accounts_ttl.is_some()
                 || section.mfa_duration.is_some()
                 || section.http_timeout.is_some()
+                || section.mfa_process_timeout.is_some()
                 || section.federation_endpoint.is_some()
             {
                 return Err(file_error(format!(
-                    "{key}: refresh_margin, accounts_ttl, mfa_duration, http_timeout and federation_endpoint \
-                     belong in [defaults]"
+                    "{key}: refresh_margin, accounts_ttl, mfa_duration, http_timeout, mfa_process_timeout and \
+                     federation_endpoint belong in [defaults]"
                 )));
             }
             let Some(account) = section.account.clone().filter(|a| !a.is_empty()) else {
@@ -300,11 +315,13 @@ macro_rules! define_raw_section {
             display_name: Option<String>,
             color: Option<String>,
             mfa_serial: Option<String>,
+            mfa_process: Option<String>,
             assume_from: Option<String>,
             refresh_margin: Option<toml::Value>,
             accounts_ttl: Option<toml::Value>,
             mfa_duration: Option<toml::Value>,
             http_timeout: Option<toml::Value>,
+            mfa_process_timeout: Option<toml::Value>,
             federation_endpoint: Option<String>,
         }
 
@@ -354,6 +371,7 @@ impl RawSection {
                 .transpose()
                 .map_err(at("color"))?,
             mfa_serial: checked(&self.mfa_serial, validate::mfa_serial).map_err(at("mfa_serial"))?,
+            mfa_process: checked(&self.mfa_process, validate::mfa_process).map_err(at("mfa_process"))?,
             assume_from: self.assume_from.clone(),
             session: session.checked().map_err(|e| format!("{section}: {e}"))?,
         })

@@ -27,7 +27,7 @@ pub fn init(verbosity: u8) {
 
 /// Field names whose values are secrets, as they appear in AWS answers, SDK
 /// debug output and environment variables.
-const SECRET_FIELDS: [&str; 10] = [
+const SECRET_FIELDS: [&str; 11] = [
     "SecretAccessKey",
     "SessionToken",
     "SigninToken",
@@ -38,6 +38,7 @@ const SECRET_FIELDS: [&str; 10] = [
     "sessionKey",
     "sessionToken",
     "Signature",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 ];
 
 /// `text` with the value after each secret field name replaced by `(redacted)`.

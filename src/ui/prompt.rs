@@ -12,7 +12,8 @@ use crate::domain::validate;
 pub fn token_code(serial: &str) -> Result<String> {
     let no_terminal = || {
         Error::msg(format!(
-            "an MFA code is needed for {serial} and there is no terminal to ask on: pass --token-code"
+            "an MFA code is needed for {serial} and there is no terminal to ask on: pass --token-code, \
+             or name a program that prints codes with --mfa-process or mfa_process in the config"
         ))
     };
     let mut tty = OpenOptions::new()
