@@ -5,6 +5,7 @@
 pub mod connections;
 pub mod error;
 pub mod federation;
+mod http;
 pub mod org;
 pub mod profile_file;
 pub mod source;
@@ -47,6 +48,7 @@ pub struct AwsSettings {
 fn loader(region: Option<&str>, settings: &AwsSettings) -> aws_config::ConfigLoader {
     let attempt = settings.attempt_timeout;
     let loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http::client())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
             TimeoutConfig::builder()

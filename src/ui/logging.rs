@@ -4,25 +4,34 @@
 
 use std::io::{self, Write};
 
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// Starts logging when asked for (`-v`, `-vv`, or `RUST_LOG`); otherwise
 /// installs nothing, so the fast path pays nothing.
 pub fn init(verbosity: u8) {
     let filter = match (std::env::var("RUST_LOG"), verbosity) {
-        (Ok(spec), _) if !spec.is_empty() => EnvFilter::new(spec),
+        (Ok(spec), _) if !spec.is_empty() => spec,
         (_, 0) => return,
-        (_, 1) => EnvFilter::new("xacct=debug"),
-        (_, 2) => EnvFilter::new("xacct=trace,aws_config=debug,aws_smithy_runtime=debug,aws_sdk_sts=debug"),
-        _ => EnvFilter::new("trace"),
+        (_, 1) => "xacct=debug".into(),
+        (_, 2) => "xacct=trace,aws_config=debug,aws_smithy_runtime=debug,aws_sdk_sts=debug".into(),
+        _ => "trace".into(),
     };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // `target=level` lists, as RUST_LOG is usually written; a spec that does
+    // not parse logs warnings and errors.
+    let filter: Targets = filter
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::WARN));
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
         .with_writer(RedactingStderr)
         .with_ansi(false)
         .with_target(true)
-        .try_init();
+        .finish()
+        .with(filter);
+    let _ = subscriber.try_init();
 }
 
 /// Field names whose values are secrets, as they appear in AWS answers, SDK
