@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use crate::domain::error::{Error, ErrorContext as _, Result};
 use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -79,9 +80,13 @@ impl Aws {
         let runtime = runtime()?;
         let mut loader = loader(region, settings);
         if let Some(profile) = profile {
-            loader = loader
-                .profile_name(profile)
-                .credentials_provider(ProfileFileCredentialsProvider::builder().profile_name(profile).build());
+            loader = loader.profile_name(profile).credentials_provider(
+                ProfileFileCredentialsProvider::builder()
+                    // Its own STS and SSO calls go through the same client.
+                    .configure(&ProviderConfig::default().with_http_client(http::client()))
+                    .profile_name(profile)
+                    .build(),
+            );
         }
         let config = runtime.block_on(loader.load());
         // Resolve the source credentials once, up front, so that a missing or
