@@ -24,7 +24,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Each subcommand's arguments are defined only when it is the one given:
+/// building every command's arguments and help on every run cost a cache hit
+/// a noticeable share of its time.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// List the organization's accounts (cached; --refresh fetches again)
     #[command(after_help = "Examples:\n  xacct accounts\n  xacct accounts --json --refresh")]
