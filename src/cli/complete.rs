@@ -49,7 +49,11 @@ pub fn accounts(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let current = current.to_string_lossy();
-    let accounts = choices::cached_accounts(&cache);
+    // bash, zsh and fish sort what they show: sorting 10,000 names for them is wasted.
+    let accounts = match SHELL.get().map(String::as_str).unwrap_or_default() {
+        "bash" | "zsh" | "fish" => choices::cached_accounts_unsorted(&cache),
+        _ => choices::cached_accounts(&cache),
+    };
     let recent = recent::load(&cache);
     let mut candidates: Vec<(String, String)> = Vec::new();
     // Recently used first, as in the picker.
@@ -111,17 +115,22 @@ fn local_state() -> Option<(Config, store::file::PrivateDir)> {
 fn to_candidates(candidates: Vec<(String, String)>, current: &str) -> Vec<CompletionCandidate> {
     let wanted = current.to_lowercase();
     let shell = SHELL.get().map(String::as_str).unwrap_or_default();
+    // bash shows no descriptions: none are made for it (10,000 fewer copies).
+    let described = shell != "bash";
     let mut seen = std::collections::HashSet::new();
-    candidates
-        .into_iter()
-        .filter(|(value, _)| !value.is_empty() && !value.chars().any(text::is_unsafe_for_terminal))
-        .filter(|(value, _)| starts_with_ignoring_case(value, &wanted))
-        .filter(|(value, _)| seen.insert(value.clone()))
-        .filter_map(|(value, help)| {
-            let help = (!help.is_empty()).then(|| text::terminal(&help).into());
-            Some(CompletionCandidate::new(shell_word(shell, &value)?).help(help))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (value, help) in &candidates {
+        let usable = !value.is_empty() && !value.chars().any(text::is_unsafe_for_terminal);
+        if !usable || !starts_with_ignoring_case(value, &wanted) || !seen.insert(value.as_str()) {
+            continue;
+        }
+        let Some(word) = shell_word(shell, value) else {
+            continue;
+        };
+        let help = (described && !help.is_empty()).then(|| text::terminal(help).into());
+        out.push(CompletionCandidate::new(word).help(help));
+    }
+    out
 }
 
 /// Whether `value` starts with `lowercase` when lowercased (checked without

@@ -23,6 +23,9 @@ use crate::domain::validate::Invalid;
 /// characters that hide text or make two names look alike), and the line and
 /// paragraph separators U+2028/U+2029.
 pub fn is_unsafe_for_terminal(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control()
         || matches!(
             c,

@@ -80,9 +80,18 @@ pub fn labels(choices: &[AccountChoice]) -> Vec<String> {
 /// Every account of every cached list (fresh or not: names rarely change),
 /// once each, by name.
 pub fn cached_accounts(cache: &PrivateDir) -> Vec<Account> {
+    let mut all = cached_accounts_unsorted(cache);
+    // Cached keys: one lowercase copy per account, not two per comparison.
+    all.sort_by_cached_key(|a| (a.name.to_lowercase(), a.id));
+    all
+}
+
+/// [`cached_accounts`] in no particular order, for a caller that sorts what it
+/// keeps (or whose reader sorts, as shells sort completions).
+pub fn cached_accounts_unsorted(cache: &PrivateDir) -> Vec<Account> {
     let lists = accounts::load_all(cache).unwrap_or_default();
     let mut lists: Vec<_> = lists.into_values().collect();
-    let mut all: Vec<Account> = if lists.len() == 1 {
+    let all: Vec<Account> = if lists.len() == 1 {
         lists.pop().map(|l| l.accounts).unwrap_or_default()
     } else {
         let mut by_id: BTreeMap<AccountId, Account> = BTreeMap::new();
@@ -93,8 +102,6 @@ pub fn cached_accounts(cache: &PrivateDir) -> Vec<Account> {
         }
         by_id.into_values().collect()
     };
-    // Cached keys: one lowercase copy per account, not two per comparison.
-    all.sort_by_cached_key(|a| (a.name.to_lowercase(), a.id));
     all
 }
 

@@ -56,19 +56,30 @@ impl AccountList {
 const FORMAT_VERSION: i64 = 2;
 const READABLE: std::ops::RangeInclusive<i64> = 1..=FORMAT_VERSION;
 
-/// A list as version 2 stores it.
+/// A list as version 2 stores it; `R` holds a row (see [`Row`]).
 #[derive(Serialize, Deserialize)]
-struct StoredList {
+struct StoredList<R> {
     #[serde(with = "time::serde::rfc3339")]
     fetched_at: OffsetDateTime,
     #[serde(default)]
     with_ou_paths: bool,
     #[serde(default)]
     with_tags: bool,
-    accounts: Vec<String>,
+    accounts: Vec<R>,
 }
 
-impl StoredList {
+/// A row read in place from the file's text when it has no escapes (most
+/// do): 10,000 fewer copies each time the list is read.
+#[derive(Deserialize)]
+struct Row<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
+
+impl AsRef<str> for Row<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl StoredList<String> {
     fn of(list: &AccountList) -> Self {
         let detail = list.detail();
         StoredList {
@@ -78,14 +89,20 @@ impl StoredList {
             accounts: list.accounts.iter().map(|a| account_rows::encode(a, detail)).collect(),
         }
     }
+}
 
+impl<R: AsRef<str>> StoredList<R> {
     /// The list, or `None` when a row is damaged (the list is fetched again).
     fn read(self) -> Option<AccountList> {
         let detail = Detail {
             ou_paths: self.with_ou_paths,
             tags: self.with_tags,
         };
-        let accounts = self.accounts.iter().map(|row| account_rows::decode(row, detail));
+        // Each row is freed as it is read, so the accounts reuse its memory.
+        let accounts = self
+            .accounts
+            .into_iter()
+            .map(|row| account_rows::decode(row.as_ref(), detail));
         Some(AccountList {
             fetched_at: self.fetched_at,
             with_ou_paths: self.with_ou_paths,
@@ -116,11 +133,11 @@ pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
 /// then each list from those (the lenient way).
 fn parse_whole(text: &[u8]) -> Option<BTreeMap<String, AccountList>> {
     #[derive(Deserialize)]
-    struct Whole {
+    struct Whole<'a> {
         version: i64,
         // SECTION's name.
-        #[serde(default)]
-        organizations: BTreeMap<String, StoredList>,
+        #[serde(default, borrow)]
+        organizations: BTreeMap<String, StoredList<Row<'a>>>,
     }
     let whole: Whole = toml::from_slice(text).ok()?;
     if whole.version != FORMAT_VERSION {
@@ -139,7 +156,7 @@ fn lists_in(version: i64, entries: &document::Entries) -> BTreeMap<String, Accou
     if version == 1 {
         return document::all(entries).into_iter().collect();
     }
-    let stored = document::all::<StoredList>(entries).into_iter();
+    let stored = document::all::<StoredList<String>>(entries).into_iter();
     stored
         .filter_map(|(source, list)| Some((source, list.read()?)))
         .collect()
@@ -151,7 +168,8 @@ pub fn save(dir: &PrivateDir, source: &str, list: &AccountList) -> Result<()> {
     let (version, entries) = document::load_versions_for_update(dir, &lock, FILE, SECTION, READABLE)?;
     let mut lists = lists_in(version, &entries);
     lists.insert(source.to_owned(), list.clone());
-    let stored: BTreeMap<String, StoredList> = lists.iter().map(|(s, l)| (s.clone(), StoredList::of(l))).collect();
+    let stored: BTreeMap<String, StoredList<String>> =
+        lists.iter().map(|(s, l)| (s.clone(), StoredList::of(l))).collect();
     let text = document::to_text_version(SECTION, &stored, FORMAT_VERSION)?;
     dir.write_atomic(&lock, FILE, &text)?;
     // Names looked up in the old list may no longer hold.
