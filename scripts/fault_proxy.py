@@ -49,7 +49,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from loopback_service import announce, wait_for_stop
+from loopback_service import announce, read_body, wait_for_stop
 
 HOST = "127.0.0.1"
 CONTROL_PREFIX = "/_faults"
@@ -181,7 +181,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     def _any(self):
         self.close_connection = True
-        body = self._read_body()
+        body = read_body(self)
         path = urlsplit(self.path).path
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             return self._control(path, body)
@@ -212,19 +212,6 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _any
 
-    def _read_body(self):
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()  # CRLF after each chunk
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def _action(self, body):
         """The AWS operation: X-Amz-Target (JSON protocol) or Action= (Query)."""

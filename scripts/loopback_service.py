@@ -38,3 +38,20 @@ def wait_for_stop():
     # Timed waits so signal handlers always get a chance to run.
     while not stop.wait(0.5):
         pass
+
+
+def read_body(handler):
+    """The body of the request `handler` (a BaseHTTPRequestHandler) is
+    serving: chunked (as botocore sends some bodies) or of Content-Length."""
+    if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
+        chunks = []
+        while True:
+            size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while handler.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            chunks.append(handler.rfile.read(size))
+            handler.rfile.readline()  # CRLF after each chunk
+    length = int(handler.headers.get("Content-Length") or 0)
+    return handler.rfile.read(length) if length > 0 else b""

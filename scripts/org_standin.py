@@ -69,7 +69,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loopback_service import announce, wait_for_stop  # noqa: E402
+from loopback_service import announce, read_body, wait_for_stop  # noqa: E402
 
 HOST = "127.0.0.1"
 CONTROL_PREFIX = "/_standin"
@@ -467,7 +467,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _any(self):
-        body = self._read_body()
+        body = read_body(self)
         url = urlsplit(self.path)
         if url.path == CONTROL_PREFIX or url.path.startswith(CONTROL_PREFIX + "/"):
             return self._control(url.path, body)
@@ -517,19 +517,6 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = _any
 
-    def _read_body(self):
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def _control(self, path, body):
         if path == CONTROL_PREFIX + "/stats" and self.command == "GET":

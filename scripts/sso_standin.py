@@ -127,7 +127,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loopback_service import announce, wait_for_stop  # noqa: E402
+from loopback_service import announce, read_body, wait_for_stop  # noqa: E402
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
@@ -621,7 +621,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _any(self):
         state = self.server.state
-        body = self._read_body()
+        body = read_body(self)
         url = urlsplit(self.path)
         if url.path == CONTROL_PREFIX or url.path.startswith(CONTROL_PREFIX + "/"):
             return self._control(state, url.path, body)
@@ -703,19 +703,6 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200 if approved else 404, "text/plain; charset=utf-8", text)
         return self._send(200, "text/plain; charset=utf-8", "sso_standin: the device verification page\n")
 
-    def _read_body(self):
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def _control(self, state, path, body):
         def reply(status, payload):

@@ -7,7 +7,6 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::app::Context;
-use crate::cli::options;
 use crate::cli::pick;
 use crate::cli::{AssumeArgs, Format};
 use crate::domain::clock;
@@ -19,9 +18,7 @@ use crate::shell;
 const FETCHING_VAR: &str = "XACCT_CREDENTIAL_PROCESS_KEYS";
 
 pub fn run(args: &AssumeArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
-    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
-    let options = options::session_options(&args.session)?;
-    let plan = session::plan(ctx, &target_args, options)?;
+    let (target_args, plan) = pick::planned_target(&args.target, &args.session, ctx)?;
     if args.format == Format::CredentialProcess {
         guard_against_loops(&plan.key.id())?;
     }

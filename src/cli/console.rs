@@ -11,7 +11,6 @@ use anyhow::{anyhow, Result};
 
 use crate::app::Context;
 use crate::aws::federation::{self, SigninError};
-use crate::cli::options;
 use crate::cli::pick;
 use crate::cli::ConsoleArgs;
 use crate::console;
@@ -19,12 +18,10 @@ use crate::console::browser;
 use crate::console::signin;
 use crate::console::signin_page;
 use crate::session::output_region;
-use crate::session::{self, SessionPlan, Sessions};
+use crate::session::{SessionPlan, Sessions};
 
 pub fn run(args: &ConsoleArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
-    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
-    let options = options::session_options(&args.session)?;
-    let plan = session::plan(ctx, &target_args, options)?;
+    let (target_args, plan) = pick::planned_target(&args.target, &args.session, ctx)?;
     let target = &plan.target;
     console::check_switchable(
         &target.role.console_name(),

@@ -17,7 +17,7 @@ use crate::exec::signals;
 use crate::org::filter::AccountFilter;
 use crate::server::{self, CredentialServer};
 use crate::session::output_region;
-use crate::session::{self, Sessions};
+use crate::session::Sessions;
 
 /// Set in the command's environment, so that a nested `xacct exec` notices.
 pub const EXEC_MARKER: &str = "XACCT_EXEC";
@@ -56,9 +56,7 @@ pub fn run(args: &ExecArgs, ctx: &'static Context) -> Result<i32> {
     if many.many_role.is_some() || many.group {
         bail!("--role and --group go with --all, --ou or --accounts; for one account give the role after it");
     }
-    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
-    let options = options::session_options(&args.session)?;
-    let plan = session::plan(ctx, &target_args, options)?;
+    let (target_args, plan) = pick::planned_target(&args.target, &args.session, ctx)?;
     let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     // Obtained first even when served: a failure, or an MFA prompt, comes
     // before the command starts.

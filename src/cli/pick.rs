@@ -5,17 +5,31 @@
 use anyhow::{anyhow, Result};
 
 use crate::app::Context;
+use crate::cli::options;
 use crate::cli::usage::UsageError;
-use crate::cli::PickTargetArgs;
+use crate::cli::{PickTargetArgs, SessionArgs};
 use crate::domain::account::{Account, Detail};
 use crate::domain::account_id::AccountId;
 use crate::domain::clock;
 use crate::org::choices::{self, AccountChoice, RolesOf};
 use crate::org::directory;
 use crate::session::target::{Target, TargetName};
+use crate::session::SessionPlan;
 use crate::store::config::Options;
 use crate::store::recent::{self, RecentUse};
 use crate::ui::picker::{on_terminal, pick};
+
+/// The target a command for one session names (picked on the terminal when it
+/// names none) and the plan for it, from its session flags.
+pub fn planned_target(
+    target: &PickTargetArgs,
+    session: &SessionArgs,
+    ctx: &Context,
+) -> Result<(TargetName, SessionPlan)> {
+    let named = target_args(target, ctx, &options::source_options(&session.source)?)?;
+    let plan = crate::session::plan(ctx, &named, options::session_options(session)?)?;
+    Ok((named, plan))
+}
 
 /// The account and role to act on: as typed, with what is missing picked on
 /// the terminal. Without a terminal a missing account is a usage error and a

@@ -13,19 +13,16 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use crate::app::Context;
-use crate::cli::options;
 use crate::cli::pick;
 use crate::cli::ServeArgs;
 use crate::exec::signals;
 use crate::server::{self, CredentialServer};
-use crate::session::{self, output_region, Sessions};
+use crate::session::{output_region, Sessions};
 use crate::shell;
 
 /// `ctx` lives as long as the process: the endpoint's threads use it.
 pub fn run(args: &ServeArgs, ctx: &'static Context) -> Result<()> {
-    let target_args = pick::target_args(&args.target, ctx, &options::source_options(&args.session.source)?)?;
-    let options = options::session_options(&args.session)?;
-    let plan = session::plan(ctx, &target_args, options)?;
+    let (target_args, plan) = pick::planned_target(&args.target, &args.session, ctx)?;
     let sessions = Sessions::new(ctx, args.session.token_code.clone(), args.session.refresh);
     // Obtained first: a failure, or an MFA prompt, comes before anything is printed.
     let entry = sessions.obtain(&plan)?;
