@@ -9,6 +9,7 @@ mod http;
 pub mod org;
 pub mod profile_file;
 pub mod source;
+pub mod sso_oidc;
 pub mod sts;
 pub mod throttle;
 
@@ -119,6 +120,19 @@ impl Aws {
             "xacct",
         );
         Ok(Self::finish(runtime, config, credentials))
+    }
+
+    /// For calls that need no credentials (IAM Identity Center's OIDC API is
+    /// unsigned), in `region`; the endpoint overrides apply as in [`Aws::connect`]
+    /// (`AWS_ENDPOINT_URL_SSO_OIDC` ...).
+    pub fn connect_unsigned(region: &str, settings: &AwsSettings) -> Result<Self> {
+        let runtime = runtime()?;
+        let config = runtime.block_on(loader(Some(region), settings).no_credentials().load());
+        Ok(Self {
+            runtime,
+            config,
+            region: Some(region.to_owned()),
+        })
     }
 
     fn finish(

@@ -20,6 +20,84 @@ pub fn mfa_serial(source: &Source) -> Result<Option<String>> {
     Ok(setting(&profiles, &profile, "mfa_serial"))
 }
 
+/// An `[sso-session NAME]` section of `~/.aws/config`: where and how to sign
+/// in to IAM Identity Center.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSession {
+    pub name: String,
+    pub start_url: String,
+    pub region: String,
+    /// `sso_registration_scopes`, comma-separated; `sso:account:access` when unset.
+    pub scopes: Vec<String>,
+}
+
+/// The scope a client needs to list accounts and get role credentials.
+pub const DEFAULT_SSO_SCOPE: &str = "sso:account:access";
+
+/// The `[sso-session NAME]` of `~/.aws/config`, or with no name the only one there.
+pub fn sso_session(name: Option<&str>) -> Result<SsoSession> {
+    find_sso_session(&load(&Env::real(), &Fs::real())?, name)
+}
+
+fn find_sso_session(profiles: &ProfileSet, name: Option<&str>) -> Result<SsoSession> {
+    let name = match name {
+        Some(name) => name.to_owned(),
+        None => {
+            let mut names: Vec<&str> = profiles.sso_sessions().collect();
+            names.sort_unstable();
+            match names.as_slice() {
+                [one] => (*one).to_owned(),
+                [] => {
+                    return Err(Error::msg(
+                        "no [sso-session NAME] section in ~/.aws/config: add one with sso_start_url and \
+                         sso_region (or run `aws configure sso-session`), then run `xacct login`",
+                    ))
+                }
+                several => {
+                    return Err(Error::msg(format!(
+                        "~/.aws/config has several sso-sessions ({}): pass --sso-session NAME",
+                        several.join(", ")
+                    )))
+                }
+            }
+        }
+    };
+    let Some(section) = profiles.sso_session(&name) else {
+        let mut known: Vec<&str> = profiles.sso_sessions().collect();
+        known.sort_unstable();
+        let known = if known.is_empty() {
+            "there is none".to_owned()
+        } else {
+            format!("there are: {}", known.join(", "))
+        };
+        return Err(Error::msg(format!(
+            "no [sso-session {name}] section in ~/.aws/config ({known})"
+        )));
+    };
+    let get = |key: &str| section.get(key).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let missing = |key: &str| Error::msg(format!("[sso-session {name}] in ~/.aws/config has no {key}: add it"));
+    let start_url = get("sso_start_url").ok_or_else(|| missing("sso_start_url"))?;
+    let region = get("sso_region").ok_or_else(|| missing("sso_region"))?;
+    let mut scopes: Vec<String> = get("sso_registration_scopes")
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if scopes.is_empty() {
+        scopes.push(DEFAULT_SSO_SCOPE.to_owned());
+    }
+    Ok(SsoSession {
+        name,
+        start_url,
+        region,
+        scopes,
+    })
+}
+
 /// Settings that make a profile give credentials, in the SDKs and the AWS CLI.
 const CREDENTIAL_SETTINGS: [&str; 8] = [
     "aws_access_key_id",
@@ -111,6 +189,25 @@ mod tests {
     fn profiles(text: &str) -> ProfileSet {
         let env = Env::from_slice(&[("HOME", "/home/u"), ("AWS_CONFIG_FILE", "/cfg")]);
         load(&env, &Fs::from_slice(&[("/cfg", text)])).unwrap()
+    }
+
+    #[test]
+    fn finds_the_sso_session() {
+        let one = profiles("[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n");
+        let found = find_sso_session(&one, None).unwrap();
+        assert_eq!(found.name, "corp");
+        assert_eq!(found.region, "eu-west-1");
+        assert_eq!(found.scopes, vec![DEFAULT_SSO_SCOPE.to_owned()]);
+        let two = profiles(
+            "[sso-session a]\nsso_start_url = u\nsso_region = r\nsso_registration_scopes = x, y\n[sso-session b]\nsso_start_url = u\nsso_region = r\n",
+        );
+        let err = find_sso_session(&two, None).unwrap_err().to_string();
+        assert!(err.contains("several sso-sessions (a, b)"), "{err}");
+        assert_eq!(find_sso_session(&two, Some("a")).unwrap().scopes, vec!["x", "y"]);
+        let err = find_sso_session(&profiles("[default]\n"), None).unwrap_err().to_string();
+        assert!(err.contains("no [sso-session NAME]"), "{err}");
+        let err = find_sso_session(&two, Some("c")).unwrap_err().to_string();
+        assert!(err.contains("there are: a, b"), "{err}");
     }
 
     #[test]

@@ -66,6 +66,12 @@ pub enum Command {
         after_help = "Examples:\n  xacct cache list\n  xacct cache list --json\n  xacct cache clear demo\n  xacct cache clear"
     )]
     Cache(CacheCommand),
+    /// Sign in to IAM Identity Center (SSO) and cache the token where the AWS CLI v2 and the SDKs read it
+    #[command(after_help = "Examples:\n  xacct login\n  \
+                            xacct login --sso-session corp\n  \
+                            xacct login --no-browser      # print the address and code; open them on any device\n  \
+                            xacct login --force           # sign in again even when the cached token is good")]
+    Login(LoginArgs),
     /// Show who the current AWS credentials belong to, and when xacct's expire
     #[command(after_help = "Examples:\n  xacct whoami\n  xacct whoami --json\n  \
                             xacct whoami --short    # `DEMO/ReadOnly 47m`, for a shell prompt; no network call")]
@@ -384,6 +390,19 @@ pub struct WhoamiArgs {
     pub short: bool,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The [sso-session NAME] of ~/.aws/config to sign in to (default: the only one there)
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    /// Do not open the browser: print the address and the code to confirm on stderr
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Sign in again even when the cached token is valid for more than 15 minutes
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

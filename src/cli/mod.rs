@@ -17,6 +17,7 @@ pub mod console;
 pub mod exec;
 pub mod generate;
 pub mod init;
+pub mod login;
 pub mod man;
 pub mod serve;
 pub mod unset;
@@ -63,6 +64,7 @@ pub fn run(command: &Command, out: &mut impl Write) -> Result<i32> {
         Command::Cache(command) => cache::run(command, &ctx, out)?,
         Command::Generate(command) => generate::run(command, &ctx, out)?,
         Command::Whoami(args) => whoami::run(args, &ctx, out)?,
+        Command::Login(args) => login::run(args, &ctx)?,
         Command::Console(args) => console::run(args, &ctx, out)?,
         Command::Init(_) | Command::Unset(_) | Command::Completions(_) | Command::Man => {
             unreachable!("run above without the context")

@@ -6,6 +6,7 @@ pub mod fetcher;
 pub mod mfa_code;
 pub mod plan;
 pub mod sessions;
+pub mod sso_login;
 pub mod target;
 #[cfg(test)]
 mod tests;

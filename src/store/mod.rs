@@ -11,6 +11,7 @@ pub mod file;
 pub mod flight;
 pub mod names;
 pub mod recent;
+pub mod sso_token;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,160 @@
+//! `xacct login`: a token for an IAM Identity Center sso-session, cached where
+//! the AWS CLI v2 keeps it. A token still good for a while is kept; one about
+//! to expire is refreshed when its refresh token and registration allow;
+//! otherwise the OIDC device-authorization flow signs the person in.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::aws::profile_file::SsoSession;
+use crate::aws::sso_oidc::{Oidc, Poll, Registration, Token};
+use crate::aws::{Aws, AwsSettings};
+use crate::console::browser;
+use crate::domain::clock;
+use crate::domain::error::{Error, Result};
+use crate::store::sso_token::{self, SsoToken};
+
+/// A cached token valid for longer than this is kept as it is.
+pub const REUSE_MARGIN: time::Duration = time::Duration::minutes(15);
+/// A registration is reused for a new sign-in only when valid for longer than this.
+const REGISTRATION_MARGIN: time::Duration = time::Duration::hours(1);
+/// RFC 8628: after `slow_down`, poll that much less often.
+const SLOW_DOWN_STEP_SECS: u64 = 5;
+/// The name the client registers as (shown on the approval page).
+const CLIENT_NAME: &str = "xacct";
+
+#[derive(Debug, Clone, Copy)]
+pub struct LoginOptions {
+    /// Sign in again even when the cached token is still good.
+    pub force: bool,
+    /// Open the verification page in the browser.
+    pub browser: bool,
+}
+
+/// What `login` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The cached token is good until then.
+    StillValid(OffsetDateTime),
+    /// Refreshed without the person; good until then.
+    Refreshed(OffsetDateTime),
+    /// Signed in through the browser; good until then.
+    SignedIn(OffsetDateTime),
+}
+
+/// Signs in to `session`; `say` shows the person a line (on stderr, never a secret).
+pub fn login(
+    session: &SsoSession,
+    options: LoginOptions,
+    settings: &AwsSettings,
+    say: &mut dyn FnMut(&str),
+) -> Result<Outcome> {
+    let dir = sso_token::cache_dir()?;
+    let cached = sso_token::load(&dir, &session.name)?.filter(|t| t.start_url == session.start_url);
+    let now = clock::now();
+    if let Some(cached) = &cached {
+        if !options.force && cached.expires_at > now + REUSE_MARGIN {
+            return Ok(Outcome::StillValid(cached.expires_at));
+        }
+    }
+    let aws = Aws::connect_unsigned(&session.region, settings)?;
+    let oidc = Oidc::new(&aws.config);
+    if let Some(cached) = cached.as_ref().filter(|_| !options.force) {
+        if let (Some(registration), Some(refresh_token)) = (registration_of(cached, now), &cached.refresh_token) {
+            match aws.block_on(oidc.refresh(&registration, refresh_token)) {
+                Ok(token) => {
+                    let expires_at = token.expires_at;
+                    save(session, &registration, token)?;
+                    return Ok(Outcome::Refreshed(expires_at));
+                }
+                // A revoked or rotated refresh token: sign in again.
+                Err(e) => tracing::debug!(error = %format!("{e:#}"), "the refresh failed; signing in"),
+            }
+        }
+    }
+    let registration = match cached.as_ref().and_then(|c| registration_of(c, now)) {
+        Some(registration) if registration.expires_at > now + REGISTRATION_MARGIN => registration,
+        _ => aws.block_on(oidc.register(CLIENT_NAME, &session.scopes))?,
+    };
+    let token = device_flow(&aws, &oidc, session, &registration, options, say)?;
+    let expires_at = token.expires_at;
+    save(session, &registration, token)?;
+    Ok(Outcome::SignedIn(expires_at))
+}
+
+/// The registration cached with a token, while it is valid.
+fn registration_of(cached: &SsoToken, now: OffsetDateTime) -> Option<Registration> {
+    let expires_at = cached.registration_expires_at?;
+    if expires_at <= now {
+        return None;
+    }
+    Some(Registration {
+        client_id: cached.client_id.clone()?,
+        client_secret: cached.client_secret.clone()?,
+        expires_at,
+    })
+}
+
+fn device_flow(
+    aws: &Aws,
+    oidc: &Oidc,
+    session: &SsoSession,
+    registration: &Registration,
+    options: LoginOptions,
+    say: &mut dyn FnMut(&str),
+) -> Result<Token> {
+    let device = aws.block_on(oidc.start_device_authorization(registration, &session.start_url))?;
+    let url = device
+        .verification_uri_complete
+        .clone()
+        .unwrap_or_else(|| device.verification_uri.clone());
+    say(&format!(
+        "To sign in to {}, open {} and confirm the code {}",
+        session.start_url, device.verification_uri, device.user_code
+    ));
+    if options.browser {
+        match browser::open(&url) {
+            Ok(()) => say(&format!("Opened {url} in the browser")),
+            Err(e) => {
+                tracing::debug!(error = %format!("{e:#}"), "cannot open the browser");
+                say("No browser could be opened: open the address above yourself");
+            }
+        }
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(device.expires_in_secs.max(1));
+    let mut interval = device.interval_secs.max(1);
+    loop {
+        std::thread::sleep(Duration::from_secs(interval));
+        if std::time::Instant::now() > deadline {
+            return Err(Error::aws(
+                "the sign-in request expired before it was approved: run `xacct login` again",
+            ));
+        }
+        match aws.block_on(oidc.poll(registration, &device.device_code))? {
+            Poll::Token(token) => return Ok(token),
+            Poll::Pending => tracing::debug!("authorization pending"),
+            Poll::SlowDown => {
+                interval += SLOW_DOWN_STEP_SECS;
+                tracing::debug!(interval, "asked to slow down");
+            }
+        }
+    }
+}
+
+fn save(session: &SsoSession, registration: &Registration, token: Token) -> Result<()> {
+    let cached = SsoToken {
+        start_url: session.start_url.clone(),
+        region: Some(session.region.clone()),
+        access_token: token.access_token,
+        expires_at: token.expires_at,
+        client_id: Some(registration.client_id.clone()),
+        client_secret: Some(registration.client_secret.clone()),
+        registration_expires_at: Some(registration.expires_at),
+        refresh_token: token.refresh_token,
+    };
+    let dir = sso_token::cache_dir()?;
+    let path = sso_token::save(&dir, &session.name, &cached)?;
+    tracing::debug!(file = %path.display(), "cached the token");
+    Ok(())
+}
