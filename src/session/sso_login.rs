@@ -123,15 +123,32 @@ fn device_flow(
         }
     }
     let deadline = std::time::Instant::now() + Duration::from_secs(device.expires_in_secs.max(1));
-    let mut interval = device.interval_secs.max(1);
+    poll_until_done(
+        device.interval_secs,
+        || {
+            if std::time::Instant::now() > deadline {
+                return Err(Error::aws(
+                    "the sign-in request expired before it was approved: run `xacct login` again",
+                ));
+            }
+            aws.block_on(oidc.poll(registration, &device.device_code))
+        },
+        |secs| std::thread::sleep(Duration::from_secs(secs)),
+    )
+}
+
+/// Polls every `interval` seconds (waiting before each poll) until a token
+/// or an error: `authorization_pending` waits on, `slow_down` adds 5 s to
+/// the interval for the rest of the sign-in.
+fn poll_until_done(
+    interval: u64,
+    mut poll: impl FnMut() -> Result<Poll>,
+    mut sleep: impl FnMut(u64),
+) -> Result<Token> {
+    let mut interval = interval.max(1);
     loop {
-        std::thread::sleep(Duration::from_secs(interval));
-        if std::time::Instant::now() > deadline {
-            return Err(Error::aws(
-                "the sign-in request expired before it was approved: run `xacct login` again",
-            ));
-        }
-        match aws.block_on(oidc.poll(registration, &device.device_code))? {
+        sleep(interval);
+        match poll()? {
             Poll::Token(token) => return Ok(token),
             Poll::Pending => tracing::debug!("authorization pending"),
             Poll::SlowDown => {
@@ -157,4 +174,52 @@ fn save(session: &SsoSession, registration: &Registration, token: Token) -> Resu
     let path = sso_token::save(&dir, &session.name, &cached)?;
     tracing::debug!(file = %path.display(), "cached the token");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::secret::Secret;
+
+    #[test]
+    fn polls_at_the_interval_and_slows_down_when_asked() {
+        let mut answers = vec![Poll::Pending, Poll::SlowDown, Poll::Pending, Poll::SlowDown].into_iter();
+        let mut sleeps = Vec::new();
+        let token = poll_until_done(
+            1,
+            || {
+                Ok(answers.next().unwrap_or_else(|| {
+                    Poll::Token(Token {
+                        access_token: Secret::new("t"),
+                        expires_at: clock::now(),
+                        refresh_token: None,
+                    })
+                }))
+            },
+            |secs| sleeps.push(secs),
+        )
+        .unwrap();
+        assert_eq!(token.access_token.expose(), "t");
+        assert_eq!(sleeps, vec![1, 1, 6, 6, 11]);
+    }
+
+    #[test]
+    fn stops_at_the_first_error() {
+        let mut polls = 0;
+        let err = poll_until_done(
+            2,
+            || {
+                polls += 1;
+                if polls < 3 {
+                    Ok(Poll::Pending)
+                } else {
+                    Err(Error::aws("denied"))
+                }
+            },
+            |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "denied");
+        assert_eq!(polls, 3);
+    }
 }

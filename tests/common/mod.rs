@@ -507,3 +507,65 @@ impl FederationStandin {
         loopback_http(self.port, method, path, "")
     }
 }
+
+/// What scripts/sso_standin.py announces when ready.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SsoStandinInfo {
+    pub endpoint: String,
+    pub port: u16,
+    pub region: String,
+    pub start_url: String,
+    pub first_account_id: String,
+}
+
+/// A loopback stand-in for IAM Identity Center's OIDC API and portal (see
+/// scripts/sso_standin.py); stopped when dropped.
+pub struct SsoStandin {
+    _service: Service,
+    pub info: SsoStandinInfo,
+}
+
+impl SsoStandin {
+    pub fn start(args: &[&str]) -> Self {
+        let (service, info) = Service::start("sso_standin.py", args);
+        Self {
+            _service: service,
+            info,
+        }
+    }
+
+    /// `GET /_standin/stats`.
+    pub fn stats(&self) -> serde_json::Value {
+        serde_json::from_str(&self.http("GET", "/_standin/stats", "")).expect("stats are JSON")
+    }
+
+    /// `GET /_standin/devices`, newest last.
+    pub fn devices(&self) -> Vec<serde_json::Value> {
+        serde_json::from_str(&self.http("GET", "/_standin/devices", "")).expect("devices are JSON")
+    }
+
+    /// Approves every pending device code; returns their user codes.
+    pub fn approve_all(&self) -> Vec<String> {
+        let answer: serde_json::Value =
+            serde_json::from_str(&self.http("POST", "/_standin/approve", "{}")).expect("JSON");
+        serde_json::from_value(answer["approved"].clone()).expect("a list of user codes")
+    }
+
+    /// Denies every pending device code.
+    pub fn deny_all(&self) {
+        self.http("POST", "/_standin/deny", "{}");
+    }
+
+    /// `POST /_standin/config` with `settings`.
+    pub fn configure(&self, settings: serde_json::Value) {
+        self.http("POST", "/_standin/config", &settings.to_string());
+    }
+
+    pub fn reset_stats(&self) {
+        self.http("POST", "/_standin/reset", "");
+    }
+
+    fn http(&self, method: &str, path: &str, body: &str) -> String {
+        loopback_http(self.info.port, method, path, body)
+    }
+}
