@@ -71,7 +71,10 @@ fn cache_file_name() -> String {
 
 fn python_cache_file_name() -> String {
     let out = std::process::Command::new(venv_python())
-        .args(["-c", &format!("import hashlib; print(hashlib.sha1(b'{SESSION}').hexdigest() + '.json')")])
+        .args([
+            "-c",
+            &format!("import hashlib; print(hashlib.sha1(b'{SESSION}').hexdigest() + '.json')"),
+        ])
         .output()
         .unwrap();
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
@@ -173,7 +176,11 @@ fn signs_in_with_the_browser_and_boto3_uses_the_cached_token() {
     let out = finish(child);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "", "login prints nothing on stdout");
-    assert!(out.stderr.contains(device["userCode"].as_str().unwrap()), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(device["userCode"].as_str().unwrap()),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("Signed in to"), "{}", out.stderr);
 
     // The cache file, as the AWS CLI v2 writes it.
@@ -271,20 +278,33 @@ os.chmod(os.path.join(d, "{file}"), 0o600)
 
     let after = read_cache(&home);
     assert_ne!(after["accessToken"], before["accessToken"]);
-    assert_ne!(after["refreshToken"], before["refreshToken"], "the rotated refresh token is saved");
+    assert_ne!(
+        after["refreshToken"], before["refreshToken"],
+        "the rotated refresh token is saved"
+    );
     assert_eq!(after["clientId"], before["clientId"], "the registration is kept");
     assert_eq!(after["registrationExpiresAt"], before["registrationExpiresAt"]);
     assert!(after["expiresAt"].as_str().unwrap() > before["expiresAt"].as_str().unwrap());
     assert_no_secret(&out, &before);
     assert_no_secret(&out, &after);
 
-    // The rotated refresh token works: boto3 refreshes with it too.
-    let refresh = "import botocore.session\n\
+    // The rotated refresh token xacct saved works for botocore too: with the
+    // access token expired again, botocore's token provider refreshes it.
+    let mut expired = after.clone();
+    expired["expiresAt"] = before["expiresAt"].clone();
+    std::fs::write(cache_path(&home), expired.to_string()).unwrap();
+    let refresh = "from botocore.session import Session\n\
                    from botocore.tokens import SSOTokenProvider\n\
-                   s = botocore.session.Session(profile='dev')\n\
-                   p = SSOTokenProvider(s, profile_name='dev')\n\
-                   print('ok' if p.load_token().get_frozen_token().token else 'none')\n";
-    home.program(&python, &["-c", refresh]).ok();
+                   t = SSOTokenProvider(Session(profile='dev'), profile_name='dev').load_token().get_frozen_token()\n\
+                   print('ok' if t.token else 'none')\n";
+    let got = home.program(&python, &["-c", refresh]);
+    assert_eq!(got.ok().trim(), "ok", "{}", got.stderr);
+    assert_eq!(
+        standin.stats()["grants"]["refresh_token"],
+        2,
+        "botocore refreshed with xacct's refresh token"
+    );
+    assert_eq!(standin.stats()["grants"]["refresh_refused"], 0);
 }
 
 #[test]
@@ -345,7 +365,8 @@ fn the_sso_session_comes_from_the_config() {
     home.run(&["login"])
         .fails_with("several sso-sessions (corp, second): pass --sso-session NAME");
     std::fs::write(&config, "[profile x]\nregion = eu-west-1\n").unwrap();
-    home.run(&["login"]).fails_with("no [sso-session NAME] section in ~/.aws/config");
+    home.run(&["login"])
+        .fails_with("no [sso-session NAME] section in ~/.aws/config");
 }
 
 #[test]

@@ -74,7 +74,13 @@ fn find_sso_session(profiles: &ProfileSet, name: Option<&str>) -> Result<SsoSess
             "no [sso-session {name}] section in ~/.aws/config ({known})"
         )));
     };
-    let get = |key: &str| section.get(key).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let get = |key: &str| {
+        section
+            .get(key)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     let missing = |key: &str| Error::msg(format!("[sso-session {name}] in ~/.aws/config has no {key}: add it"));
     let start_url = get("sso_start_url").ok_or_else(|| missing("sso_start_url"))?;
     let region = get("sso_region").ok_or_else(|| missing("sso_region"))?;
@@ -193,7 +199,8 @@ mod tests {
 
     #[test]
     fn finds_the_sso_session() {
-        let one = profiles("[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n");
+        let one =
+            profiles("[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n");
         let found = find_sso_session(&one, None).unwrap();
         assert_eq!(found.name, "corp");
         assert_eq!(found.region, "eu-west-1");
@@ -204,7 +211,9 @@ mod tests {
         let err = find_sso_session(&two, None).unwrap_err().to_string();
         assert!(err.contains("several sso-sessions (a, b)"), "{err}");
         assert_eq!(find_sso_session(&two, Some("a")).unwrap().scopes, vec!["x", "y"]);
-        let err = find_sso_session(&profiles("[default]\n"), None).unwrap_err().to_string();
+        let err = find_sso_session(&profiles("[default]\n"), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no [sso-session NAME]"), "{err}");
         let err = find_sso_session(&two, Some("c")).unwrap_err().to_string();
         assert!(err.contains("there are: a, b"), "{err}");

@@ -113,7 +113,11 @@ impl Oidc {
             verification_uri_complete: output.verification_uri_complete().map(str::to_owned),
             expires_in_secs: output.expires_in().max(0) as u64,
             // RFC 8628: 5 seconds when the server does not say.
-            interval_secs: if output.interval() > 0 { output.interval() as u64 } else { 5 },
+            interval_secs: if output.interval() > 0 {
+                output.interval() as u64
+            } else {
+                5
+            },
         })
     }
 

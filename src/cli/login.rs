@@ -26,7 +26,11 @@ pub fn run(args: &LoginArgs, ctx: &Context) -> Result<()> {
         session.start_url,
         session.name,
         clock::rfc3339(expires_at),
-        if matches!(outcome, Outcome::StillValid(_)) { "; --force signs in again" } else { "" }
+        if matches!(outcome, Outcome::StillValid(_)) {
+            "; --force signs in again"
+        } else {
+            ""
+        }
     );
     Ok(())
 }

@@ -140,11 +140,7 @@ fn device_flow(
 /// Polls every `interval` seconds (waiting before each poll) until a token
 /// or an error: `authorization_pending` waits on, `slow_down` adds 5 s to
 /// the interval for the rest of the sign-in.
-fn poll_until_done(
-    interval: u64,
-    mut poll: impl FnMut() -> Result<Poll>,
-    mut sleep: impl FnMut(u64),
-) -> Result<Token> {
+fn poll_until_done(interval: u64, mut poll: impl FnMut() -> Result<Poll>, mut sleep: impl FnMut(u64)) -> Result<Token> {
     let mut interval = interval.max(1);
     loop {
         sleep(interval);

@@ -134,7 +134,12 @@ mod tests {
 
     #[test]
     fn reads_the_times_tools_write() {
-        for text in ["2026-11-22T12:00:00Z", "2026-11-22T12:00:00.123Z", "2026-11-22T12:00:00+00:00", "2026-11-22T12:00:00UTC"] {
+        for text in [
+            "2026-11-22T12:00:00Z",
+            "2026-11-22T12:00:00.123Z",
+            "2026-11-22T12:00:00+00:00",
+            "2026-11-22T12:00:00UTC",
+        ] {
             assert_eq!(parse_time(text).unwrap().unix_timestamp(), 1_795_348_800, "{text}");
         }
     }
