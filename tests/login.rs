@@ -192,6 +192,15 @@ fn signs_in_with_the_browser_and_boto3_uses_the_cached_token() {
         let dir = path.parent().unwrap();
         assert_eq!(std::fs::metadata(dir).unwrap().permissions().mode() & 0o777, 0o700);
     }
+    let listing: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        listing,
+        vec![CACHE_FILE.to_owned()],
+        "nothing else in the AWS CLI's cache"
+    );
     let cache = read_cache(&home);
     assert_eq!(cache["startUrl"].as_str(), Some(standin.info.start_url.as_str()));
     assert_eq!(cache["region"].as_str(), Some(standin.info.region.as_str()));
@@ -305,6 +314,49 @@ os.chmod(os.path.join(d, "{file}"), 0o600)
         "botocore refreshed with xacct's refresh token"
     );
     assert_eq!(standin.stats()["grants"]["refresh_refused"], 0);
+}
+
+#[test]
+fn signs_in_again_when_the_refresh_token_is_refused_or_with_force() {
+    let Setup { standin, home, .. } = setup();
+    let child = spawn_login(&home, &["--no-browser"]);
+    pending_device(&standin);
+    standin.approve_all();
+    assert_eq!(finish(child).code, 0);
+    let first = read_cache(&home);
+
+    // Expired, and its refresh token revoked: the device flow again, with the
+    // cached registration (no new RegisterClient).
+    let mut expired = first.clone();
+    expired["expiresAt"] = Value::from("2020-01-01T00:00:00Z");
+    std::fs::write(cache_path(&home), expired.to_string()).unwrap();
+    standin.configure(serde_json::json!({"revoke_refresh_tokens": true}));
+    standin.reset_stats();
+    let child = spawn_login(&home, &["--no-browser"]);
+    pending_device(&standin);
+    standin.approve_all();
+    let out = finish(child);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("Signed in to"), "{}", out.stderr);
+    let stats = standin.stats();
+    assert_eq!(stats["grants"]["refresh_refused"], 1, "{stats}");
+    assert_eq!(stats["grants"]["device_code"], 1, "{stats}");
+    assert_eq!(requests(&standin, "RegisterClient"), 0, "{stats}");
+    let second = read_cache(&home);
+    assert_ne!(second["accessToken"], first["accessToken"]);
+    assert_eq!(second["clientId"], first["clientId"]);
+
+    // A valid token, and --force: signs in again.
+    standin.reset_stats();
+    let child = spawn_login(&home, &["--no-browser", "--force"]);
+    pending_device(&standin);
+    standin.approve_all();
+    let out = finish(child);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(standin.stats()["grants"]["device_code"], 1);
+    assert_eq!(standin.stats()["grants"]["refresh_token"], 0);
+    assert_ne!(read_cache(&home)["accessToken"], second["accessToken"]);
+    assert_no_secret(&out, &read_cache(&home));
 }
 
 #[test]

@@ -167,7 +167,7 @@ fn save(session: &SsoSession, registration: &Registration, token: Token) -> Resu
         refresh_token: token.refresh_token,
     };
     let dir = sso_token::cache_dir()?;
-    let path = sso_token::save(&dir, &session.name, &cached)?;
+    let path = sso_token::save(&dir, &crate::store::cache_dir()?, &session.name, &cached)?;
     tracing::debug!(file = %path.display(), "cached the token");
     Ok(())
 }

@@ -94,8 +94,10 @@ pub fn load(dir: &PrivateDir, session_name: &str) -> Result<Option<SsoToken>> {
     }))
 }
 
-/// Writes the token of `session_name` (0600, atomically, the directory 0700 when created).
-pub fn save(dir: &PrivateDir, session_name: &str, token: &SsoToken) -> Result<PathBuf> {
+/// Writes the token of `session_name` (0600, atomically, the directory 0700
+/// when created). The write lock is taken in `lock_dir` (xacct's cache), so
+/// that the AWS CLI's directory holds nothing but its own kind of files.
+pub fn save(dir: &PrivateDir, lock_dir: &PrivateDir, session_name: &str, token: &SsoToken) -> Result<PathBuf> {
     let name = file_name(session_name);
     let file = CacheFile {
         start_url: token.start_url.clone(),
@@ -108,7 +110,8 @@ pub fn save(dir: &PrivateDir, session_name: &str, token: &SsoToken) -> Result<Pa
         refresh_token: token.refresh_token.clone(),
     };
     let json = serde_json::to_string(&file).map_err(|e| Error::msg(format!("cannot encode the token: {e}")))?;
-    let lock = dir.lock(&name)?;
+    let lock = lock_dir.lock(&format!("sso-cache-{name}"))?;
+    dir.ensure()?;
     dir.write_atomic(&lock, &name, &json)?;
     Ok(dir.file(&name))
 }
