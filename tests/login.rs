@@ -80,33 +80,48 @@ fn python_cache_file_name() -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-fn spawn_login(home: &Home, args: &[&str]) -> Child {
-    home.xacct()
+/// A running `xacct login`, its output read as it comes (a full pipe would
+/// stop it).
+struct Running {
+    child: Child,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+fn spawn_login(home: &Home, args: &[&str]) -> Running {
+    let mut child = home
+        .xacct()
         .arg("login")
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap()
+        .unwrap();
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            pipe.read_to_string(&mut text).unwrap();
+            text
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().unwrap()));
+    let stderr = read_all(Box::new(child.stderr.take().unwrap()));
+    Running { child, stdout, stderr }
 }
 
-fn finish(mut child: Child) -> Output {
+fn finish(mut running: Running) -> Output {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stdout = String::new();
-            let mut stderr = String::new();
-            child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
-            child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        if let Some(status) = running.child.try_wait().unwrap() {
             return Output {
                 code: status.code().unwrap_or(-1),
-                stdout,
-                stderr,
+                stdout: running.stdout.join().unwrap(),
+                stderr: running.stderr.join().unwrap(),
             };
         }
         if Instant::now() > deadline {
-            let _ = child.kill();
+            let _ = running.child.kill();
             panic!("xacct login did not finish in 60 s");
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -142,6 +157,18 @@ fn assert_no_secret(out: &Output, cache: &Value) {
     for secret in secrets(cache) {
         assert!(!out.stdout.contains(&secret), "a secret on stdout");
         assert!(!out.stderr.contains(&secret), "a secret on stderr: {}", out.stderr);
+    }
+}
+
+/// Every value logged after `field` is redacted.
+#[track_caller]
+fn assert_redacted(stderr: &str, field: &str) {
+    for (at, _) in stderr.match_indices(field) {
+        let after: String = stderr[at + field.len()..].chars().take(40).collect();
+        assert!(
+            after.contains("(redacted)") || after.contains("Sensitive Data Redacted"),
+            "{field} logged unredacted: {field}{after}"
+        );
     }
 }
 
@@ -361,7 +388,9 @@ fn signs_in_again_when_the_refresh_token_is_refused_or_with_force() {
 
 #[test]
 fn waits_while_the_authorization_is_pending() {
-    let Setup { standin, home, .. } = setup();
+    let Setup { standin, mut home, .. } = setup();
+    // At trace level too, with the SDK's request and answer detail.
+    home.set("RUST_LOG", "trace");
     let started = Instant::now();
     let child = spawn_login(&home, &["--no-browser"]);
     pending_device(&standin);
@@ -383,6 +412,16 @@ fn waits_while_the_authorization_is_pending() {
     assert_eq!(device["status"], "used");
     assert_eq!(device["interval"], 1, "no slow_down: {device}");
     assert_no_secret(&out, &read_cache(&home));
+    for field in [
+        "deviceCode",
+        "device_code",
+        "clientSecret",
+        "client_secret",
+        "accessToken",
+        "access_token",
+    ] {
+        assert_redacted(&out.stderr, field);
+    }
 }
 
 #[test]

@@ -36,7 +36,7 @@ pub fn init(verbosity: u8) {
 
 /// Field names whose values are secrets, as they appear in AWS answers, SDK
 /// debug output and environment variables.
-const SECRET_FIELDS: [&str; 11] = [
+const SECRET_FIELDS: [&str; 20] = [
     "SecretAccessKey",
     "SessionToken",
     "SigninToken",
@@ -48,6 +48,16 @@ const SECRET_FIELDS: [&str; 11] = [
     "sessionToken",
     "Signature",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    // IAM Identity Center: OIDC answers and requests, the portal's header.
+    "accessToken",
+    "access_token",
+    "refreshToken",
+    "refresh_token",
+    "clientSecret",
+    "client_secret",
+    "deviceCode",
+    "device_code",
+    "x-amz-sso_bearer_token",
 ];
 
 /// `text` with the value after each secret field name replaced by `(redacted)`.
@@ -59,11 +69,17 @@ pub fn redact(text: &str) -> String {
         while let Some(found) = out[from..].find(field) {
             let start = from + found + field.len();
             // Skip the separator: `>`, `=`, `: `, `":"`, `: "` ...
-            let value_start = start
-                + out[start..]
+            let skip_separator = |at: usize| {
+                at + out[at..]
                     .char_indices()
                     .find(|(_, c)| !matches!(c, '>' | '=' | ':' | ' ' | '"' | '\'' | '\\'))
-                    .map_or(out.len() - start, |(i, _)| i);
+                    .map_or(out.len() - at, |(i, _)| i)
+            };
+            let mut value_start = skip_separator(start);
+            // Debug output of an optional field: `device_code: Some("...")`.
+            if out[value_start..].starts_with("Some(") {
+                value_start = skip_separator(value_start + "Some(".len());
+            }
             let value_end = value_start
                 + out[value_start..]
                     .char_indices()
@@ -139,6 +155,15 @@ mod tests {
             ("AWS_SESSION_TOKEN=tok123 next", "AWS_SESSION_TOKEN=(redacted) next"),
             ("Signature=abcdef0123", "Signature=(redacted)"),
             ("nothing secret", "nothing secret"),
+            (
+                r#"device_code: Some("v8iV-x_Y"), user_code: Some("ABCD-EFGH")"#,
+                r#"device_code: Some("(redacted)"), user_code: Some("ABCD-EFGH")"#,
+            ),
+            (
+                r#"{\"deviceCode\":\"v8iV-x\",\"userCode\":\"ABCD\"}"#,
+                r#"{\"deviceCode\":\"(redacted)\",\"userCode\":\"ABCD\"}"#,
+            ),
+            ("x-amz-sso_bearer_token: aoa-123", "x-amz-sso_bearer_token: (redacted)"),
         ];
         for (input, want) in cases {
             assert_eq!(redact(input), want, "{input}");
