@@ -51,6 +51,16 @@ pub enum Poll {
     SlowDown,
 }
 
+/// What a refresh came to.
+#[derive(Debug)]
+pub enum Refresh {
+    Token(Token),
+    /// The refresh token was refused; with `client_refused`, the registration too.
+    Refused {
+        client_refused: bool,
+    },
+}
+
 pub struct Oidc {
     client: aws_sdk_ssooidc::Client,
 }
@@ -153,9 +163,11 @@ impl Oidc {
     }
 
     /// CreateToken with the refresh token. IAM Identity Center rotates it: the
-    /// answer's replaces it (the old one stops working).
-    pub async fn refresh(&self, registration: &Registration, refresh_token: &Secret) -> Result<Token> {
-        let output = self
+    /// answer's replaces it (the old one stops working). `None` when the
+    /// service refuses it (revoked, rotated, signed out, or the registration
+    /// gone): only a new sign-in helps then. Any other failure is an error.
+    pub async fn refresh(&self, registration: &Registration, refresh_token: &Secret) -> Result<Refresh> {
+        let sent = self
             .client
             .create_token()
             .client_id(&registration.client_id)
@@ -163,9 +175,25 @@ impl Oidc {
             .grant_type(REFRESH_TOKEN_GRANT)
             .refresh_token(refresh_token.expose())
             .send()
-            .await
-            .map_err(|e| Error::aws(format!("cannot refresh the token: {}", describe(&e))))?;
-        token(output, Some(refresh_token))
+            .await;
+        match sent {
+            Ok(output) => token(output, Some(refresh_token)).map(Refresh::Token),
+            Err(e) => {
+                let refused = match e.as_service_error() {
+                    Some(
+                        CreateTokenError::InvalidGrantException(_)
+                        | CreateTokenError::ExpiredTokenException(_)
+                        | CreateTokenError::AccessDeniedException(_),
+                    ) => Refresh::Refused { client_refused: false },
+                    Some(
+                        CreateTokenError::InvalidClientException(_) | CreateTokenError::UnauthorizedClientException(_),
+                    ) => Refresh::Refused { client_refused: true },
+                    _ => return Err(Error::aws(format!("cannot refresh the token: {}", describe(&e)))),
+                };
+                tracing::debug!(error = %describe(&e), "the refresh token was refused");
+                Ok(refused)
+            }
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::aws::profile_file::SsoSession;
-use crate::aws::sso_oidc::{Oidc, Poll, Registration, Token};
+use crate::aws::sso_oidc::{Oidc, Poll, Refresh, Registration, Token};
 use crate::aws::{Aws, AwsSettings};
 use crate::console::browser;
 use crate::domain::clock;
@@ -60,20 +60,27 @@ pub fn login(
     }
     let aws = Aws::connect_unsigned(&session.region, settings)?;
     let oidc = Oidc::new(&aws.config);
+    let mut reuse_registration = true;
     if let Some(cached) = cached.as_ref().filter(|_| !options.force) {
         if let (Some(registration), Some(refresh_token)) = (registration_of(cached, now), &cached.refresh_token) {
-            match aws.block_on(oidc.refresh(&registration, refresh_token)) {
-                Ok(token) => {
+            match aws.block_on(oidc.refresh(&registration, refresh_token))? {
+                Refresh::Token(token) => {
                     let expires_at = token.expires_at;
                     save(session, &registration, token)?;
                     return Ok(Outcome::Refreshed(expires_at));
                 }
-                // A revoked or rotated refresh token: sign in again.
-                Err(e) => tracing::debug!(error = %format!("{e:#}"), "the refresh failed; signing in"),
+                Refresh::Refused { client_refused } => {
+                    reuse_registration = !client_refused;
+                    say("The cached sign-in can no longer be refreshed: signing in again");
+                }
             }
         }
     }
-    let registration = match cached.as_ref().and_then(|c| registration_of(c, now)) {
+    let reusable = cached
+        .as_ref()
+        .filter(|_| reuse_registration)
+        .and_then(|c| registration_of(c, now));
+    let registration = match reusable {
         Some(registration) if registration.expires_at > now + REGISTRATION_MARGIN => registration,
         _ => aws.block_on(oidc.register(CLIENT_NAME, &session.scopes))?,
     };
