@@ -365,6 +365,7 @@ fn signs_in_again_when_the_refresh_token_is_refused_or_with_force() {
     let out = finish(child);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("Signed in to"), "{}", out.stderr);
+    assert!(out.stderr.contains("can no longer be refreshed"), "{}", out.stderr);
     let stats = standin.stats();
     assert_eq!(stats["grants"]["refresh_refused"], 1, "{stats}");
     assert_eq!(stats["grants"]["device_code"], 1, "{stats}");
@@ -458,6 +459,20 @@ fn the_sso_session_comes_from_the_config() {
     std::fs::write(&config, "[profile x]\nregion = eu-west-1\n").unwrap();
     home.run(&["login"])
         .fails_with("no [sso-session NAME] section in ~/.aws/config");
+}
+
+#[test]
+fn an_unreachable_endpoint_is_one_clear_line() {
+    let Setup { mut home, .. } = setup();
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    home.set("AWS_ENDPOINT_URL_SSO_OIDC", &format!("http://127.0.0.1:{port}"));
+    home.run(&["login", "--no-browser"])
+        .fails_with("cannot register with IAM Identity Center: cannot reach the AWS endpoint");
 }
 
 #[test]
