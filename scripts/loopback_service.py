@@ -6,7 +6,11 @@ SIGTERM/SIGINT arrives."""
 import json
 import os
 import signal
+import socket
+import sys
 import threading
+import uuid
+from http.server import ThreadingHTTPServer
 
 
 def announce(payload):
@@ -55,3 +59,37 @@ def read_body(handler):
             handler.rfile.readline()  # CRLF after each chunk
     length = int(handler.headers.get("Content-Length") or 0)
     return handler.rfile.read(length) if length > 0 else b""
+
+
+def send(handler, status, ctype, body, headers=None):
+    """Answers the request `handler` serves as AWS would (a request ID, a
+    date), headers and body in one write: two small segments would meet the
+    client's delayed ACK and cost 40 ms per answer. A client that hung up
+    ends the connection quietly."""
+    data = body.encode() if isinstance(body, str) else body
+    try:
+        handler.send_response_only(status)
+        handler.send_header("Content-Type", ctype)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        handler.send_header("Date", handler.date_time_string())
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler._headers_buffer.append(b"\r\n")
+        handler.wfile.write(b"".join(handler._headers_buffer) + data)
+        handler._headers_buffer = []
+    except (BrokenPipeError, ConnectionResetError):
+        handler.close_connection = True
+
+
+class Server(ThreadingHTTPServer):
+    """Many requests at once, as AWS answers them; clients that hang up are not errors."""
+
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 1024  # -j 32 opens many connections at once; the default backlog is 5
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (BrokenPipeError, ConnectionResetError, socket.timeout)):
+            super().handle_error(request, client_address)

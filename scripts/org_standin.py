@@ -59,17 +59,16 @@ import json
 import os
 import random
 import re
-import socket
 import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loopback_service import announce, read_body, wait_for_stop  # noqa: E402
+from loopback_service import Server, announce, read_body, send, wait_for_stop  # noqa: E402
 
 HOST = "127.0.0.1"
 CONTROL_PREFIX = "/_standin"
@@ -500,11 +499,12 @@ class Handler(BaseHTTPRequestHandler):
                 except ValueError:
                     raise AwsError(400, "SerializationException", "the body is not a JSON object") from None
                 answer = organizations(self.org, action, request)
-                self._send(200, "application/x-amz-json-1.1", json.dumps(answer, separators=(",", ":")))
+                send(self, 200, "application/x-amz-json-1.1", json.dumps(answer, separators=(",", ":")))
             else:
                 match = CREDENTIAL.search(self.headers.get("Authorization", ""))
                 result = self.sts.answer(action, params, match.group(1) if match else "")
-                self._send(
+                send(
+                    self,
                     200,
                     "text/xml",
                     f'<{action}Response xmlns="{STS_XMLNS}"><{action}Result>{result}</{action}Result>'
@@ -520,10 +520,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _control(self, path, body):
         if path == CONTROL_PREFIX + "/stats" and self.command == "GET":
-            return self._send(200, "application/json", json.dumps(self.stats.snapshot()))
+            return send(self, 200, "application/json", json.dumps(self.stats.snapshot()))
         if path == CONTROL_PREFIX + "/reset" and self.command == "POST":
             self.stats.reset()
-            return self._send(200, "application/json", json.dumps(self.stats.snapshot()))
+            return send(self, 200, "application/json", json.dumps(self.stats.snapshot()))
         if path == CONTROL_PREFIX + "/config" and self.command == "POST":
             try:
                 changes = json.loads(body or b"{}")
@@ -534,15 +534,15 @@ class Handler(BaseHTTPRequestHandler):
                 if limit is not None and (not isinstance(limit, int) or limit < 0):
                     raise ValueError("max_in_flight is an integer >= 0")
             except (ValueError, AttributeError) as exc:
-                return self._send(400, "application/json", json.dumps({"error": str(exc)}))
+                return send(self, 400, "application/json", json.dumps({"error": str(exc)}))
             if latency is not None:
                 self.stats.latency = latency / 1000
             if limit is not None:
                 self.stats.limit = limit
-            return self._send(200, "application/json", json.dumps(self.stats.snapshot()))
+            return send(self, 200, "application/json", json.dumps(self.stats.snapshot()))
         if path == CONTROL_PREFIX + "/org" and self.command == "GET":
-            return self._send(200, "application/json", json.dumps(self.org.summary()))
-        return self._send(404, "application/json", json.dumps({"error": "not found"}))
+            return send(self, 200, "application/json", json.dumps(self.org.summary()))
+        return send(self, 404, "application/json", json.dumps({"error": "not found"}))
 
     def _error(self, json_protocol, exc):
         if json_protocol:
@@ -555,34 +555,8 @@ class Handler(BaseHTTPRequestHandler):
                 f"<Message>{escape(exc.message)}</Message></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
             )
             ctype = "text/xml"
-        self._send(exc.status, ctype, body)
+        send(self, exc.status, ctype, body)
 
-    def _send(self, status, ctype, body):
-        data = body.encode() if isinstance(body, str) else body
-        try:
-            self.send_response_only(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-            self.send_header("Date", self.date_time_string())
-            # Headers and body in one write: two small segments would meet the
-            # client's delayed ACK and cost 40 ms per answer.
-            self._headers_buffer.append(b"\r\n")
-            self.wfile.write(b"".join(self._headers_buffer) + data)
-            self._headers_buffer = []
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 1024  # -j 32 opens many connections at once; the default backlog is 5
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (BrokenPipeError, ConnectionResetError, socket.timeout)):
-            super().handle_error(request, client_address)
 
 
 def start(args):

@@ -115,7 +115,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import sys
 import threading
 import time
@@ -123,11 +122,11 @@ import uuid
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loopback_service import announce, read_body, wait_for_stop  # noqa: E402
+from loopback_service import Server, announce, read_body, send, wait_for_stop  # noqa: E402
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
@@ -630,8 +629,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._device_page(state, query)
         op = ROUTES.get((self.command, url.path))
         if op is None:
-            return self._send(404, "application/json", json.dumps({"message": f"no operation at {self.command} {url.path}"}),
-                              {"x-amzn-ErrorType": "UnknownOperationException"})
+            return send(
+                self,
+                404,
+                "application/json",
+                json.dumps({"message": f"no operation at {self.command} {url.path}"}),
+                {"x-amzn-ErrorType": "UnknownOperationException"},
+            )
         throttle = state.enter(op)
         try:
             latency = state.config["latency_ms"]
@@ -652,15 +656,15 @@ class Handler(BaseHTTPRequestHandler):
                 answer = {"RegisterClient": state.register_client, "StartDeviceAuthorization": state.start_device_authorization,
                           "CreateToken": state.create_token}[op](request)
             if answer is None:
-                self._send(200, "application/json", b"")
+                send(self, 200, "application/json", b"")
             else:
-                self._send(200, "application/json", json.dumps(answer, separators=(",", ":")))
+                send(self, 200, "application/json", json.dumps(answer, separators=(",", ":")))
         except ApiError as exc:
             if exc.oidc:
                 payload = {"error": OIDC_ERRORS.get(exc.code, (400, "invalid_request"))[1], "error_description": exc.message}
             else:
                 payload = {"message": exc.message}
-            self._send(exc.status, "application/json", json.dumps(payload), {"x-amzn-ErrorType": exc.code})
+            send(self, exc.status, "application/json", json.dumps(payload), {"x-amzn-ErrorType": exc.code})
         finally:
             state.leave()
 
@@ -700,13 +704,13 @@ class Handler(BaseHTTPRequestHandler):
         if user_code and state.config["approve_on_visit"]:
             approved = state.mark({"userCode": user_code}, "approved")
             text = f"{user_code}: {'approved' if approved else 'unknown or not pending'}\n"
-            return self._send(200 if approved else 404, "text/plain; charset=utf-8", text)
-        return self._send(200, "text/plain; charset=utf-8", "sso_standin: the device verification page\n")
+            return send(self, 200 if approved else 404, "text/plain; charset=utf-8", text)
+        return send(self, 200, "text/plain; charset=utf-8", "sso_standin: the device verification page\n")
 
 
     def _control(self, state, path, body):
         def reply(status, payload):
-            return self._send(status, "application/json", json.dumps(payload))
+            return send(self, status, "application/json", json.dumps(payload))
 
         name, method = path[len(CONTROL_PREFIX):], self.command
         try:
@@ -735,32 +739,6 @@ class Handler(BaseHTTPRequestHandler):
             return reply(200, state.directory)
         return reply(404, {"error": "not found"})
 
-    def _send(self, status, ctype, body, headers=None):
-        data = body.encode() if isinstance(body, str) else body
-        try:
-            self.send_response_only(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-            self.send_header("Date", self.date_time_string())
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self._headers_buffer.append(b"\r\n")
-            self.wfile.write(b"".join(self._headers_buffer) + data)
-            self._headers_buffer = []
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 1024
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (BrokenPipeError, ConnectionResetError, socket.timeout)):
-            super().handle_error(request, client_address)
 
 
 def start(args):
