@@ -202,7 +202,7 @@ fn account_id(id: Option<&str>) -> Result<AccountId> {
     let id = id.unwrap_or_default();
     id.parse().map_err(|e| {
         Error::aws(format!(
-            "ListAccounts answered with an account that xacct cannot use: {e}"
+            "Organizations answered with an account that xacct cannot use: {e}"
         ))
     })
 }

@@ -13,6 +13,8 @@ use crate::domain::secret::Secret;
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const REFRESH_TOKEN_GRANT: &str = "refresh_token";
+/// Said when a device authorization runs out before it is approved.
+pub const SIGN_IN_EXPIRED: &str = "the sign-in request expired before it was approved: run `xacct login` again";
 
 /// A registered OIDC client (valid for about 90 days).
 #[derive(Debug, Clone)]
@@ -131,14 +133,22 @@ impl Oidc {
         })
     }
 
+    /// A CreateToken request as the registered client.
+    fn create_token(
+        &self,
+        registration: &Registration,
+    ) -> aws_sdk_ssooidc::operation::create_token::builders::CreateTokenFluentBuilder {
+        self.client
+            .create_token()
+            .client_id(&registration.client_id)
+            .client_secret(registration.client_secret.expose())
+    }
+
     /// One CreateToken for the device code: the token, or why to wait. An
     /// expired or denied authorization is an error that says so.
     pub async fn poll(&self, registration: &Registration, device_code: &Secret) -> Result<Poll> {
         let sent = self
-            .client
-            .create_token()
-            .client_id(&registration.client_id)
-            .client_secret(registration.client_secret.expose())
+            .create_token(registration)
             .grant_type(DEVICE_CODE_GRANT)
             .device_code(device_code.expose())
             .send()
@@ -149,9 +159,7 @@ impl Oidc {
                 return match e.as_service_error() {
                     Some(CreateTokenError::AuthorizationPendingException(_)) => Ok(Poll::Pending),
                     Some(CreateTokenError::SlowDownException(_)) => Ok(Poll::SlowDown),
-                    Some(CreateTokenError::ExpiredTokenException(_)) => Err(Error::aws(
-                        "the sign-in request expired before it was approved: run `xacct login` again",
-                    )),
+                    Some(CreateTokenError::ExpiredTokenException(_)) => Err(Error::aws(SIGN_IN_EXPIRED)),
                     Some(CreateTokenError::AccessDeniedException(_)) => Err(Error::aws(
                         "the sign-in request was denied in the browser: run `xacct login` again to retry",
                     )),
@@ -168,10 +176,7 @@ impl Oidc {
     /// gone): only a new sign-in helps then. Any other failure is an error.
     pub async fn refresh(&self, registration: &Registration, refresh_token: &Secret) -> Result<Refresh> {
         let sent = self
-            .client
-            .create_token()
-            .client_id(&registration.client_id)
-            .client_secret(registration.client_secret.expose())
+            .create_token(registration)
             .grant_type(REFRESH_TOKEN_GRANT)
             .refresh_token(refresh_token.expose())
             .send()

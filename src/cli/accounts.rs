@@ -29,10 +29,11 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
         Err(e) => return Err(e.into()),
     };
     if list.accounts.is_empty() {
-        eprintln!(
-            "xacct: no accounts: the organization's list is empty: {}",
+        let why = format!(
+            "no accounts: the organization's list is empty: {}",
             who_may_list(ctx, &source_options)
         );
+        eprintln!("xacct: {}", crate::domain::text::message(&why));
     }
     let accounts: Vec<&Account> = list.accounts.iter().filter(|a| filter.matches(a)).collect();
     if args.json {

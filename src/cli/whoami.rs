@@ -90,7 +90,7 @@ fn short(ctx: &Context, out: &mut impl Write) -> Result<()> {
     // file) is read only for a session asked for by ID.
     let account = match &entry.account_name {
         Some(name) => name.clone(),
-        None => choices::cached_accounts(&ctx.cache)
+        None => choices::cached_accounts_unsorted(&ctx.cache)
             .into_iter()
             .find(|a| a.id == account_id)
             .map_or_else(|| account_id.to_owned(), |a| a.name),

@@ -66,6 +66,17 @@ pub fn terminal(text: &str) -> String {
         .collect()
 }
 
+/// `bytes` as lowercase hexadecimal: file names from digests and other
+/// bytes, random tokens.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 /// How much of a value a message quotes.
 const QUOTED_CHARS: usize = 80;
 
@@ -227,5 +238,11 @@ mod tests {
             html("<script>\"a\"&'b'\u{1b}\u{202e}</script>"),
             "&lt;script&gt;&quot;a&quot;&amp;&#39;b&#39;??&lt;/script&gt;"
         );
+    }
+
+    #[test]
+    fn hex_is_lowercase_two_digits_a_byte() {
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(super::hex(&[]), "");
     }
 }

@@ -226,7 +226,7 @@ impl AccountDirectory<'_> {
 
 /// A file-name-safe form of a source name.
 fn hex(text: &str) -> String {
-    text.bytes().map(|b| format!("{b:02x}")).collect()
+    crate::domain::text::hex(text.as_bytes())
 }
 
 #[cfg(test)]

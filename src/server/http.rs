@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 /// The most of a request head that is read; an SDK's is a few hundred bytes.
 pub const MAX_HEAD: usize = 16 * 1024;
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct Request {
     pub method: String,
     /// The request target as sent: a path, with a query if any.
@@ -23,6 +23,22 @@ impl Request {
             .filter(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
             .collect()
+    }
+}
+
+/// Without the `Authorization` value: a request holds the endpoint's token.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), if n == "authorization" { "(redacted)" } else { v.as_str() }))
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("headers", &headers)
+            .finish()
     }
 }
 
@@ -87,11 +103,21 @@ fn parse(head: &str) -> Result<Request, String> {
 }
 
 /// An answer: status, extra headers, a JSON body.
-#[derive(Debug)]
 pub struct Response {
     pub status: u16,
     pub extra_headers: Vec<(&'static str, &'static str)>,
     pub body: String,
+}
+
+/// Without the body: an answer holds credentials.
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("extra_headers", &self.extra_headers)
+            .field("body", &format_args!("({} bytes)", self.body.len()))
+            .finish()
+    }
 }
 
 impl Response {

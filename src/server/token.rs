@@ -16,7 +16,7 @@ fn random_hex(n: usize) -> Result<String> {
     let mut bytes = vec![0u8; n];
     getrandom::getrandom(&mut bytes)
         .map_err(|e| Error::msg(format!("cannot get random bytes from the operating system: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::domain::text::hex(&bytes))
 }
 
 pub fn new_token() -> Result<Secret> {

@@ -1,8 +1,6 @@
 //! Runs plans: the cache layer (lookup, single flight, re-check, save) around
 //! a [`Fetcher`]. A session served from the cache makes no connection.
 
-use std::collections::BTreeMap;
-
 use super::fetcher::{Caller, Fetcher, Issued, Sts};
 use super::mfa_code::MfaCodes;
 use super::plan::{check_chained_duration, SessionPlan, SourcePlan};
@@ -32,9 +30,6 @@ pub struct Sessions<'a, F: Fetcher = Sts<'a>> {
     codes: MfaCodes,
     /// Skip the cache for the outermost session.
     refresh: bool,
-    /// The cache as read once up front, for runs over many accounts: one
-    /// read instead of one per account. Misses still go to the store.
-    preloaded: Option<BTreeMap<String, Entry>>,
 }
 
 impl<'a> Sessions<'a> {
@@ -69,17 +64,7 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
             fetcher,
             codes: MfaCodes::new(token_code),
             refresh,
-            preloaded: None,
         }
-    }
-
-    /// Reads the whole credential cache now and serves hits from that copy.
-    /// With one file per key a run's own lookups are usually cheaper (one
-    /// small file per target instead of every cached session), so fan-outs
-    /// do not preload.
-    pub fn preload(mut self) -> Self {
-        self.preloaded = cache::all(self.cache).ok().map(|all| all.into_iter().collect());
-        self
     }
 
     pub fn obtain(&self, plan: &SessionPlan) -> Result<Entry> {
@@ -95,12 +80,6 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
     }
 
     fn obtain_inner(&self, plan: &SessionPlan, refresh: bool) -> Result<Entry> {
-        if !refresh {
-            let preloaded = self.preloaded.as_ref().and_then(|all| all.get(&plan.key.id()));
-            if let Some(entry) = preloaded.filter(|e| self.is_fresh(e, &plan.key)) {
-                return Ok(entry.clone());
-            }
-        }
         self.cached(&plan.key, "the same session", refresh, || self.fetch_role_session(plan))
     }
 
@@ -193,10 +172,6 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
             Ok(found)
         };
         once.get(refresh, lookup, fetch, |entry| self.save(key, entry))
-    }
-
-    fn is_fresh(&self, entry: &Entry, key: &CacheKey) -> bool {
-        cache::is_fresh(entry, key, clock::now(), self.rules.refresh_margin_secs)
     }
 
     /// Caching is best effort: fresh credentials are handed out even when they

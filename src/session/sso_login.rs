@@ -8,7 +8,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::aws::profile_file::SsoSession;
-use crate::aws::sso_oidc::{Oidc, Poll, Refresh, Registration, Token};
+use crate::aws::sso_oidc::{self, Oidc, Poll, Refresh, Registration, Token};
 use crate::aws::{Aws, AwsSettings};
 use crate::console::browser;
 use crate::domain::clock;
@@ -16,7 +16,7 @@ use crate::domain::error::{Error, Result};
 use crate::store::sso_token::{self, SsoToken};
 
 /// A cached token valid for longer than this is kept as it is.
-pub const REUSE_MARGIN: time::Duration = time::Duration::minutes(15);
+const REUSE_MARGIN: time::Duration = time::Duration::minutes(15);
 /// A registration is reused for a new sign-in only when valid for longer than this.
 const REGISTRATION_MARGIN: time::Duration = time::Duration::hours(1);
 /// RFC 8628: after `slow_down`, poll that much less often.
@@ -134,9 +134,7 @@ fn device_flow(
         device.interval_secs,
         || {
             if std::time::Instant::now() > deadline {
-                return Err(Error::aws(
-                    "the sign-in request expired before it was approved: run `xacct login` again",
-                ));
+                return Err(Error::aws(sso_oidc::SIGN_IN_EXPIRED));
             }
             aws.block_on(oidc.poll(registration, &device.device_code))
         },

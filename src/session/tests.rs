@@ -159,15 +159,6 @@ fn a_miss_asks_sts_and_a_hit_does_not() {
 }
 
 #[test]
-fn a_preloaded_cache_serves_hits() {
-    let (cache, fake) = (cache(), Fake::default());
-    sessions(&cache, &fake, false).obtain(&direct("Admin")).unwrap();
-    let preloaded = sessions(&cache, &fake, false).preload();
-    preloaded.obtain(&direct("Admin")).unwrap();
-    assert_eq!(fake.count("AssumeRole"), 1);
-}
-
-#[test]
 fn sessions_inside_the_refresh_margin_are_fetched_again() {
     let cache = cache();
     // An hour's session handed out with 10 minutes left: inside the 15-minute margin.

@@ -68,7 +68,7 @@ impl CacheKey {
     pub fn id(&self) -> String {
         let json = serde_json::to_string(self).expect("a cache key always serializes");
         let digest = Sha256::digest(json.as_bytes());
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        crate::domain::text::hex(&digest[..16])
     }
 
     pub fn duration_secs(&self) -> u64 {
@@ -284,13 +284,16 @@ pub fn issued(dir: &PrivateDir, access_key_id: &str) -> Result<Option<Entry>> {
     }
     let sessions = dir.subdir(DIR)?;
     let index = sessions.subdir(BY_ACCESS_KEY)?;
-    if !index.path().exists() && sessions.path().exists() {
+    let name = file_name(access_key_id);
+    let mut text = index.read(&name)?;
+    // Only a miss looks for a store from before the index (one stat).
+    if text.is_none() && !index.path().exists() && sessions.path().exists() {
         build_index(&sessions)?;
+        text = index.read(&name)?;
     }
-    let Some(text) = index.read(&file_name(access_key_id))? else {
-        return Ok(None);
-    };
-    Ok(only_entry(&text).filter(|e| e.credentials.access_key_id == access_key_id))
+    Ok(text
+        .and_then(|text| only_entry(&text))
+        .filter(|e| e.credentials.access_key_id == access_key_id))
 }
 
 /// Links every session file into the index, once: sessions cached by a

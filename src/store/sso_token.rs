@@ -55,7 +55,7 @@ pub fn cache_dir() -> Result<PrivateDir> {
 /// The cache file's name for an sso-session: the SHA-1 of its name, in hex.
 pub fn file_name(session_name: &str) -> String {
     let digest = Sha1::digest(session_name.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::domain::text::hex(digest.as_ref());
     format!("{hex}.json")
 }
 

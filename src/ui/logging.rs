@@ -36,7 +36,7 @@ pub fn init(verbosity: u8) {
 
 /// Field names whose values are secrets, as they appear in AWS answers, SDK
 /// debug output and environment variables.
-const SECRET_FIELDS: [&str; 20] = [
+const SECRET_FIELDS: [&str; 24] = [
     "SecretAccessKey",
     "SessionToken",
     "SigninToken",
@@ -47,6 +47,9 @@ const SECRET_FIELDS: [&str; 20] = [
     "sessionKey",
     "sessionToken",
     "Signature",
+    // A session token sent as a request header.
+    "x-amz-security-token",
+    "X-Amz-Security-Token",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     // IAM Identity Center: OIDC answers and requests, the portal's header.
     "accessToken",
@@ -57,6 +60,9 @@ const SECRET_FIELDS: [&str; 20] = [
     "client_secret",
     "deviceCode",
     "device_code",
+    // The portal's GetRoleCredentials answer, and CreateToken's ID token.
+    "secretAccessKey",
+    "idToken",
     "x-amz-sso_bearer_token",
 ];
 
