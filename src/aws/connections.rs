@@ -25,6 +25,8 @@ enum Who {
     /// Temporary credentials xacct holds (an MFA session, a role session to
     /// chain from), by access key ID.
     Session(String),
+    /// No one: calls that carry their own token (IAM Identity Center).
+    Unsigned,
 }
 
 /// A connection, or why it could not be made (kept, so that every account of
@@ -67,6 +69,16 @@ impl Connections {
             region: region.map(str::to_owned),
         };
         self.get(acting, || Aws::connect_as(credentials, region, &self.settings))
+    }
+
+    /// Unsigned, in `region`, for the IAM Identity Center portal and OIDC
+    /// (see [`Aws::connect_unsigned`]).
+    pub fn unsigned(&self, region: &str) -> Result<Arc<Aws>> {
+        let acting = Acting {
+            who: Who::Unsigned,
+            region: Some(region.to_owned()),
+        };
+        self.get(acting, || Aws::connect_unsigned(region, &self.settings))
     }
 
     /// The connection for `acting`, made by the first caller; others asking

@@ -9,7 +9,9 @@ mod http;
 pub mod org;
 pub mod profile_file;
 pub mod source;
+pub mod sso_access;
 pub mod sso_oidc;
+pub mod sso_portal;
 pub mod sts;
 pub mod throttle;
 

@@ -158,6 +158,7 @@ async fn accounts_under(
                 joined,
                 ou: Some(path.to_owned()),
                 tags: None,
+                roles: None,
             };
             accounts.push((order, account));
         }

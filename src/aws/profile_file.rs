@@ -8,8 +8,11 @@ use aws_config::profile::{ProfileFileLoadError, ProfileSet};
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
+use std::collections::BTreeMap;
+
 use crate::aws::source::Source;
 use crate::domain::error::{Error, Result};
+use crate::domain::sso_session::{SsoSession, DEFAULT_SSO_SCOPE};
 
 /// `mfa_serial` of the profile `source` acts as (see [`Source::profile_name`]).
 /// A config file that cannot be read is an error, not "no MFA": MFA that the
@@ -20,58 +23,48 @@ pub fn mfa_serial(source: &Source) -> Result<Option<String>> {
     Ok(setting(&profiles, &profile, "mfa_serial"))
 }
 
-/// An `[sso-session NAME]` section of `~/.aws/config`: where and how to sign
-/// in to IAM Identity Center.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SsoSession {
-    pub name: String,
-    pub start_url: String,
-    pub region: String,
-    /// `sso_registration_scopes`, comma-separated; `sso:account:access` when unset.
-    pub scopes: Vec<String>,
+/// The sso-session `name` (with no name, the only one there is): an
+/// `[sso-session NAME]` of `~/.aws/config`, else one of xacct's config
+/// (`configured`), which the AWS CLI does not see.
+pub fn sso_session(name: Option<&str>, configured: &BTreeMap<String, SsoSession>) -> Result<SsoSession> {
+    find_sso_session(&load(&Env::real(), &Fs::real())?, name, configured)
 }
 
-/// The scope a client needs to list accounts and get role credentials.
-pub const DEFAULT_SSO_SCOPE: &str = "sso:account:access";
-
-/// The `[sso-session NAME]` of `~/.aws/config`, or with no name the only one there.
-pub fn sso_session(name: Option<&str>) -> Result<SsoSession> {
-    find_sso_session(&load(&Env::real(), &Fs::real())?, name)
-}
-
-fn find_sso_session(profiles: &ProfileSet, name: Option<&str>) -> Result<SsoSession> {
-    let name = match name {
-        Some(name) => name.to_owned(),
-        None => {
-            let mut names: Vec<&str> = profiles.sso_sessions().collect();
-            names.sort_unstable();
-            match names.as_slice() {
-                [one] => (*one).to_owned(),
-                [] => {
-                    return Err(Error::msg(
-                        "no [sso-session NAME] section in ~/.aws/config: add one with sso_start_url and \
-                         sso_region (or run `aws configure sso-session`), then run `xacct login`",
-                    ))
-                }
-                several => {
-                    return Err(Error::msg(format!(
-                        "~/.aws/config has several sso-sessions ({}): pass --sso-session NAME",
-                        several.join(", ")
-                    )))
-                }
-            }
+fn find_sso_session(
+    profiles: &ProfileSet,
+    name: Option<&str>,
+    configured: &BTreeMap<String, SsoSession>,
+) -> Result<SsoSession> {
+    let mut known: Vec<&str> = profiles.sso_sessions().chain(configured.keys().map(String::as_str)).collect();
+    known.sort_unstable();
+    known.dedup();
+    let name = match (name, known.as_slice()) {
+        (Some(name), _) => name.to_owned(),
+        (None, [one]) => (*one).to_owned(),
+        (None, []) => {
+            return Err(Error::msg(
+                "no sso-session is configured: add an [sso-session NAME] section with sso_start_url and \
+                 sso_region to ~/.aws/config (or run `aws configure sso-session`), then run `xacct login`",
+            ))
+        }
+        (None, several) => {
+            return Err(Error::msg(format!(
+                "there are several sso-sessions ({}): pass --sso-session NAME or set sso_session in xacct's config",
+                several.join(", ")
+            )))
         }
     };
     let Some(section) = profiles.sso_session(&name) else {
-        let mut known: Vec<&str> = profiles.sso_sessions().collect();
-        known.sort_unstable();
+        if let Some(session) = configured.get(&name) {
+            return Ok(session.clone());
+        }
         let known = if known.is_empty() {
             "there is none".to_owned()
         } else {
             format!("there are: {}", known.join(", "))
         };
         return Err(Error::msg(format!(
-            "no [sso-session {name}] section in ~/.aws/config ({known})"
+            "no [sso-session {name}] section in ~/.aws/config or xacct's config ({known})"
         )));
     };
     let get = |key: &str| {
@@ -199,24 +192,38 @@ mod tests {
 
     #[test]
     fn finds_the_sso_session() {
+        let none = BTreeMap::new();
         let one =
             profiles("[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n");
-        let found = find_sso_session(&one, None).unwrap();
+        let found = find_sso_session(&one, None, &none).unwrap();
         assert_eq!(found.name, "corp");
         assert_eq!(found.region, "eu-west-1");
         assert_eq!(found.scopes, vec![DEFAULT_SSO_SCOPE.to_owned()]);
         let two = profiles(
             "[sso-session a]\nsso_start_url = u\nsso_region = r\nsso_registration_scopes = x, y\n[sso-session b]\nsso_start_url = u\nsso_region = r\n",
         );
-        let err = find_sso_session(&two, None).unwrap_err().to_string();
+        let err = find_sso_session(&two, None, &none).unwrap_err().to_string();
         assert!(err.contains("several sso-sessions (a, b)"), "{err}");
-        assert_eq!(find_sso_session(&two, Some("a")).unwrap().scopes, vec!["x", "y"]);
-        let err = find_sso_session(&profiles("[default]\n"), None)
+        assert_eq!(find_sso_session(&two, Some("a"), &none).unwrap().scopes, vec!["x", "y"]);
+        let err = find_sso_session(&profiles("[default]\n"), None, &none)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("no [sso-session NAME]"), "{err}");
-        let err = find_sso_session(&two, Some("c")).unwrap_err().to_string();
+        assert!(err.contains("no sso-session is configured"), "{err}");
+        let err = find_sso_session(&two, Some("c"), &none).unwrap_err().to_string();
         assert!(err.contains("there are: a, b"), "{err}");
+        // xacct's own config serves where ~/.aws/config has no such section.
+        let xacct = SsoSession {
+            name: "own".into(),
+            start_url: "https://d-2.awsapps.com/start".into(),
+            region: "us-east-2".into(),
+            scopes: vec![DEFAULT_SSO_SCOPE.into()],
+        };
+        let configured = BTreeMap::from([("own".to_owned(), xacct.clone())]);
+        let empty = profiles("[default]\n");
+        assert_eq!(find_sso_session(&empty, None, &configured).unwrap(), xacct);
+        assert_eq!(find_sso_session(&one, Some("own"), &configured).unwrap(), xacct);
+        let err = find_sso_session(&one, None, &configured).unwrap_err().to_string();
+        assert!(err.contains("several sso-sessions (corp, own)"), "{err}");
     }
 
     #[test]

@@ -4,10 +4,12 @@
 use std::env;
 
 use crate::domain::validate::Invalid;
+use crate::store::config::Options;
 
 /// How [`Source::cache_name`] names a profile, and keys in the environment.
 const PROFILE_PREFIX: &str = "profile:";
 const ENV_PREFIX: &str = "env:";
+const SSO_PREFIX: &str = "sso:";
 
 /// The access key ID of a source named `env:KEY` (keys in the environment).
 pub fn env_key_id(cache_name: &str) -> Option<&str> {
@@ -18,12 +20,26 @@ pub fn env_key_id(cache_name: &str) -> Option<&str> {
 pub struct Source {
     /// A profile named on the command line or in the config file.
     pub profile: Option<String>,
+    /// An IAM Identity Center sso-session whose sign-in is the source: it wins
+    /// over any profile (the portal, not the SDK, gives the credentials).
+    pub sso_session: Option<String>,
 }
 
 impl Source {
-    /// `profile:NAME` or `env:ACCESS_KEY_ID`, in the SDK's order of precedence
-    /// (an explicit profile wins over the environment in xacct).
+    /// The source the options name (`sso_session`, else `source_profile`).
+    pub fn of(options: &Options) -> Source {
+        Source {
+            profile: options.source_profile.clone(),
+            sso_session: options.sso_session.clone(),
+        }
+    }
+
+    /// `sso:NAME`, `profile:NAME` or `env:ACCESS_KEY_ID`, in the SDK's order
+    /// of precedence (an explicit profile wins over the environment in xacct).
     pub fn cache_name(&self) -> String {
+        if let Some(session) = &self.sso_session {
+            return format!("{SSO_PREFIX}{session}");
+        }
         if let Some(profile) = &self.profile {
             return format!("{PROFILE_PREFIX}{profile}");
         }
@@ -44,10 +60,17 @@ impl Source {
     }
 
     /// The source a [`Source::cache_name`] names, when xacct can act as it
-    /// again whatever the environment holds: a profile.
-    pub fn of_profile_name(name: &str) -> Option<Source> {
+    /// again whatever the environment holds: a profile or an sso-session.
+    pub fn of_cache_name(name: &str) -> Option<Source> {
+        if let Some(session) = name.strip_prefix(SSO_PREFIX) {
+            return Some(Source {
+                profile: None,
+                sso_session: Some(session.to_owned()),
+            });
+        }
         name.strip_prefix(PROFILE_PREFIX).map(|profile| Source {
             profile: Some(profile.to_owned()),
+            sso_session: None,
         })
     }
 
@@ -55,7 +78,9 @@ impl Source {
     /// example from an earlier `eval "$(xacct assume ...)"`): assuming a role
     /// from them is role chaining.
     pub fn is_temporary(&self) -> bool {
-        self.profile.is_none() && non_empty("AWS_ACCESS_KEY_ID").is_some() && non_empty("AWS_SESSION_TOKEN").is_some()
+        self.sso_session.is_none()
+            && self.profile.is_none()
+            && non_empty("AWS_ACCESS_KEY_ID").is_some() && non_empty("AWS_SESSION_TOKEN").is_some()
     }
 
     /// A custom STS endpoint, which makes credentials differ from AWS's own.

@@ -18,6 +18,7 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
     let filter = filter_of(&args.filter)?;
     let mut detail = filter.detail();
     detail.ou_paths |= args.ou_paths;
+    detail.roles |= args.roles;
     let source_options = options::source_options(&args.source)?;
     let list = match directory::account_list(ctx, &source_options, args.refresh, detail) {
         Ok(list) => list,
@@ -43,9 +44,11 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
     }
     let show_ou = list.with_ou_paths && (args.ou_paths || filter.ou.is_some());
     let show_tags = !filter.tags.is_empty();
+    let show_roles = args.roles;
     let mut header = vec!["ID", "NAME", "EMAIL", "STATE", "JOINED"];
     header.extend(show_ou.then_some("OU"));
     header.extend(show_tags.then_some("TAGS"));
+    header.extend(show_roles.then_some("ROLES"));
     let rows: Vec<Vec<String>> = accounts
         .iter()
         .map(|a| {
@@ -69,6 +72,10 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
                     .collect::<Vec<_>>();
                 row.push(tags.join(","));
             }
+            if show_roles {
+                let roles = a.roles.as_deref().unwrap_or_default();
+                row.push(if roles.is_empty() { "-".to_owned() } else { roles.join(" ") });
+            }
             row
         })
         .collect();
@@ -83,9 +90,7 @@ const NOT_THE_ORGANIZATIONS: [&str; 3] = ["AccessDenied", "ParentNotFound", "AWS
 /// listed it, and why that may be.
 fn who_may_list(ctx: &Context, source_options: &Options) -> String {
     let options = source_options.clone().or(&ctx.config.defaults);
-    let source = Source {
-        profile: options.source_profile.clone(),
-    };
+    let source = Source::of(&options);
     let name = source.cache_name();
     let who = match source::env_key_id(&name) {
         Some(key) => format!("the keys in the environment (access key {key})"),

@@ -142,7 +142,8 @@ pub enum GenerateCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct GenerateArgs {
-    /// Role to generate for (repeatable; default: the config's role, else OrganizationAccountAccessRole)
+    /// Role to generate for (repeatable; default: the config's role, else OrganizationAccountAccessRole; with an
+    /// sso-session, every permission set you have)
     #[arg(long = "role", value_name = "ROLE")]
     pub roles: Vec<String>,
     #[command(flatten)]
@@ -150,6 +151,9 @@ pub struct GenerateArgs {
     /// Include accounts in every state, not only ACTIVE ones
     #[arg(long)]
     pub all_states: bool,
+    /// Fetch the account list again instead of using the cached one
+    #[arg(long)]
+    pub refresh: bool,
     #[command(flatten)]
     pub source: SourceArgs,
 }
@@ -180,8 +184,12 @@ pub enum CacheCommand {
 #[derive(Debug, Clone, Args, Default)]
 pub struct SourceArgs {
     /// AWS profile with the source credentials (default: AWS_PROFILE, the environment, `default`)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "sso_session")]
     pub profile: Option<String>,
+    /// IAM Identity Center sso-session to act as (sign in with `xacct login`): the accounts and roles are the
+    /// ones its portal gives you (default: the config's sso_session)
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
     /// AWS region (default: the config file, AWS_REGION, the profile's region)
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
@@ -198,6 +206,9 @@ pub struct AccountsArgs {
     /// Show each account's OU path (fetched once, then cached with the list)
     #[arg(long)]
     pub ou_paths: bool,
+    /// Show the roles you may use in each account (IAM Identity Center permission sets; fetched once, then cached)
+    #[arg(long)]
+    pub roles: bool,
     #[command(flatten)]
     pub filter: FilterArgs,
     #[command(flatten)]

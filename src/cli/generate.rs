@@ -36,7 +36,7 @@ pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Re
                             text::terminal(&path.display().to_string())
                         );
                     }
-                    let written = selection.accounts.len() * selection.roles.len() - skipped.len();
+                    let written = selection.pairs().len() - skipped.len();
                     eprintln!(
                         "xacct: wrote {written} profiles to {}",
                         text::terminal(&path.display().to_string())
@@ -47,10 +47,12 @@ pub fn run(command: &GenerateCommand, ctx: &Context, out: &mut impl Write) -> Re
         GenerateCommand::SwitchRoles { common, color_rules } => {
             let rules = switch_roles::parse_rules(color_rules)?;
             let selection = Selection::load(&wanted(common)?, ctx)?;
+            selection.check_iam_roles("generate switch-roles")?;
             out.write_all(switch_roles::render(&selection, &rules).as_bytes())?;
         }
         GenerateCommand::Links { common } => {
             let selection = Selection::load(&wanted(common)?, ctx)?;
+            selection.check_iam_roles("generate links")?;
             out.write_all(links::render(&selection).as_bytes())?;
         }
     }
@@ -68,6 +70,7 @@ fn wanted(args: &GenerateArgs) -> Result<Wanted> {
         filter: filter_of(&args.filter)?,
         all_states: args.all_states,
         source: options::source_options(&args.source)?,
+        refresh: args.refresh,
     })
 }
 

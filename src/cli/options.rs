@@ -11,6 +11,7 @@ use crate::store::config::Options;
 pub fn source_options(args: &SourceArgs) -> Result<Options> {
     Ok(Options {
         source_profile: args.profile.clone(),
+        sso_session: args.sso_session.clone(),
         region: args
             .region
             .as_deref()

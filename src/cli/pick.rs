@@ -5,6 +5,7 @@
 use anyhow::{anyhow, Result};
 
 use crate::app::Context;
+use crate::aws::source::Source;
 use crate::cli::options;
 use crate::cli::usage::UsageError;
 use crate::cli::{PickTargetArgs, SessionArgs};
@@ -132,9 +133,12 @@ fn known_accounts(ctx: &Context, source: &Options) -> Result<Vec<Account>> {
         return Ok(cached);
     }
     tracing::debug!("no cached account list to pick from; fetching it");
+    // The picker shows OU paths; the portal has none, but it knows the roles.
+    let portal = Source::of(&source.clone().or(&ctx.config.defaults)).sso_session.is_some();
     let detail = Detail {
-        ou_paths: true,
+        ou_paths: !portal,
         tags: false,
+        roles: portal,
     };
     let list = directory::account_list(ctx, source, false, detail)
         .map_err(|e| e.context("cannot list the accounts to pick from"))?;

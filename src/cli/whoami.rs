@@ -8,13 +8,14 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::app::Context;
-use crate::aws::{sts, Aws};
+use crate::aws::{profile_file, sso_portal, sts, Aws};
 use crate::cli::options;
 use crate::cli::WhoamiArgs;
 use crate::domain::clock;
 use crate::domain::duration::format_secs;
 use crate::org::choices;
 use crate::store::credential_cache as cache;
+use crate::store::sso_token;
 use crate::ui::color::{self, Color};
 
 pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
@@ -22,6 +23,9 @@ pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
         return short(ctx, out);
     }
     let options = options::source_options(&args.source)?;
+    if let Some(name) = &options.sso_session {
+        return sso_sign_in(ctx, name, args.json, out);
+    }
     let aws = Aws::connect(options.source_profile.as_deref(), options.region.as_deref(), &ctx.aws)?;
     let identity = aws.block_on(sts::caller_identity(&aws.config))?;
     let expiration = if options.source_profile.is_none() {
@@ -49,6 +53,25 @@ pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
                 writeln!(out, "expired {} ago ({when})", format_secs(left.unsigned_abs()))?;
             }
         }
+    }
+    Ok(())
+}
+
+/// An sso-session is a sign-in, not an AWS identity: where, and until when.
+fn sso_sign_in(ctx: &Context, name: &str, json: bool, out: &mut impl Write) -> Result<()> {
+    let session = profile_file::sso_session(Some(name), &ctx.config.sso_sessions)?;
+    let token = sso_token::load(&sso_token::cache_dir()?, &session.name)?
+        .filter(|t| t.start_url == session.start_url && t.expires_at > clock::now())
+        .ok_or_else(|| anyhow::anyhow!("{}", sso_portal::sign_in_again(&session.name)))?;
+    let until = clock::rfc3339(token.expires_at);
+    if json {
+        let doc = json!({ "SsoSession": session.name, "StartUrl": session.start_url, "Expiration": until,
+                          "Refreshable": token.refresh_token.is_some() });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+    } else {
+        let start_url = crate::domain::text::terminal(&session.start_url);
+        writeln!(out, "signed in to {start_url} (sso-session {}) until {until}", session.name)?;
     }
     Ok(())
 }

@@ -21,6 +21,10 @@ pub struct Account {
     /// The account's tags, when fetched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<std::collections::BTreeMap<String, String>>,
+    /// The roles (Identity Center permission sets) the person may use in the
+    /// account, when fetched from the portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
 }
 
 /// What to fetch besides the account list.
@@ -28,4 +32,6 @@ pub struct Account {
 pub struct Detail {
     pub ou_paths: bool,
     pub tags: bool,
+    /// The roles of each account (Identity Center only).
+    pub roles: bool,
 }

@@ -14,5 +14,6 @@ pub mod regular_file;
 pub mod role;
 pub mod secret;
 pub mod session_params;
+pub mod sso_session;
 pub mod text;
 pub mod validate;

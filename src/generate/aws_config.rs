@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::{profile_name, Selection};
 use crate::domain::error::Result;
+use crate::domain::sso_session::SsoSession;
 use crate::domain::text;
 use crate::domain::validate::Invalid;
 use crate::shell::command;
@@ -23,8 +24,13 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
     let mut out = format!("{BEGIN}\n");
     let mut skipped = Vec::new();
     let mut seen = HashSet::new();
+    if let Some(session) = &selection.sso_session {
+        if !taken.contains(&format!("sso-session {}", session.name)) {
+            sso_session_section(&mut out, session)?;
+        }
+    }
     for (account, role) in selection.pairs() {
-        let mut name = profile_name(account, role);
+        let mut name = profile_name(account, &role);
         if !seen.insert(name.clone()) {
             // Two accounts with the same name: the ID tells them apart.
             name = format!("{name}.{}", account.id);
@@ -39,6 +45,16 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
         let ou = account.ou.as_deref().map(|ou| format!(", {ou}")).unwrap_or_default();
         let comment = text::ini_comment(&format!("{} ({}){ou}", account.name, account.id));
         let _ = writeln!(out, "# {comment}");
+        if let Some(session) = &selection.sso_session {
+            // The AWS CLI and the SDKs get these from the portal themselves, with xacct's sign-in.
+            let _ = writeln!(out, "sso_session = {}", text::ini_value("sso_session", &session.name)?);
+            let _ = writeln!(out, "sso_account_id = {}", account.id);
+            let _ = writeln!(out, "sso_role_name = {}", text::ini_value("sso_role_name", &role.name)?);
+            if let Some(region) = &selection.region {
+                let _ = writeln!(out, "region = {}", text::ini_value("region", region)?);
+            }
+            continue;
+        }
         let mut words = vec![xacct, "assume", &role_arn, "--format", "credential-process"];
         if let Some(profile) = &selection.source_profile {
             words.extend(["--profile", profile]);
@@ -56,6 +72,17 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
     out.push_str(END);
     out.push('\n');
     Ok((out, skipped))
+}
+
+/// `[sso-session NAME]` for a session the file does not define yet (one from
+/// xacct's config), so that the AWS CLI and the SDKs can use the profiles.
+fn sso_session_section(out: &mut String, session: &SsoSession) -> Result<(), Invalid> {
+    let _ = writeln!(out, "\n[sso-session {}]", text::ini_value("sso-session", &session.name)?);
+    let _ = writeln!(out, "sso_start_url = {}", text::ini_value("sso_start_url", &session.start_url)?);
+    let _ = writeln!(out, "sso_region = {}", text::ini_value("sso_region", &session.region)?);
+    let scopes = session.scopes.join(", ");
+    let _ = writeln!(out, "sso_registration_scopes = {}", text::ini_value("sso_registration_scopes", &scopes)?);
+    Ok(())
 }
 
 /// Where the generated block is in `existing`: from the start of its BEGIN

@@ -95,6 +95,7 @@ mod tests {
             joined: None,
             ou: None,
             tags: None,
+            roles: None,
         }
     }
 

@@ -190,15 +190,24 @@ impl RolesOf {
     }
 }
 
-/// Roles known for `whose` account: recently used first, then the roles of
-/// the config's profiles for it, the config's default role and
-/// OrganizationAccountAccessRole. As typed: `path/Name`.
+/// Roles known for `whose` account: recently used first, then the roles the
+/// account list names for it (IAM Identity Center's permission sets), the
+/// roles of the config's profiles for it, the config's default role and,
+/// unless the list named the account's roles, OrganizationAccountAccessRole.
+/// As typed: `path/Name`.
 pub fn roles_for(whose: RolesOf, config: &Config, accounts: &[Account], recent: &[RecentUse]) -> Vec<String> {
     let mut roles: Vec<String> = recent
         .iter()
         .filter(|u| whose.includes(Some(u.account_id)))
         .map(|u| u.role.clone())
         .collect();
+    let mut listed = false;
+    for account in accounts.iter().filter(|a| whose.includes(Some(a.id))) {
+        if let Some(names) = &account.roles {
+            listed |= !names.is_empty();
+            roles.extend(names.iter().cloned());
+        }
+    }
     for profile in config.profiles.values() {
         let for_account = whose.includes(offline_account_id(&profile.account, config, accounts));
         if let (true, Some(role)) = (for_account, &profile.options.role) {
@@ -206,7 +215,9 @@ pub fn roles_for(whose: RolesOf, config: &Config, accounts: &[Account], recent: 
         }
     }
     roles.extend(config.defaults.role.as_ref().map(RoleSpec::console_name));
-    roles.push(DEFAULT_ROLE.to_owned());
+    if !listed {
+        roles.push(DEFAULT_ROLE.to_owned());
+    }
     let mut seen = std::collections::HashSet::new();
     roles.retain(|r| seen.insert(r.clone()));
     roles

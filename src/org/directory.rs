@@ -6,11 +6,10 @@
 use time::OffsetDateTime;
 
 use crate::app::Context;
-use crate::aws::connections::Connections;
-use crate::aws::org;
 use crate::aws::source::Source;
+use crate::aws::{org, profile_file, sso_portal};
 use crate::domain::account::{Account, Detail};
-use crate::domain::error::Result;
+use crate::domain::error::{fail, Result};
 use crate::org::account;
 use crate::org::origin::ListOwner;
 use crate::store::accounts::{self, AccountList};
@@ -33,24 +32,35 @@ pub fn of_source<'a>(ctx: &'a Context, source: &Source) -> AccountDirectory<'a> 
 /// (over the config's defaults) see them: cached while fresh, else fetched.
 pub fn account_list(ctx: &Context, source: &Options, refresh: bool, detail: Detail) -> Result<AccountList> {
     let options = source.clone().or(&ctx.config.defaults);
-    let source = Source {
-        profile: options.source_profile.clone(),
-    };
+    let source = Source::of(&options);
     of_source(ctx, &source).list(refresh, detail, |fetch_as, detail| {
-        fetch_accounts(&ctx.connections, fetch_as, options.region.as_deref(), detail)
+        fetch_accounts(ctx, fetch_as, options.region.as_deref(), detail)
     })
 }
 
-/// The organization's accounts with `detail`, fetched with `source`'s
-/// credentials (through the run's connection for that source).
-pub fn fetch_accounts(
-    connections: &Connections,
-    source: &Source,
-    region: Option<&str>,
-    detail: Detail,
-) -> Result<Vec<Account>> {
-    let aws = connections.source(source.profile.as_deref(), region)?;
-    aws.block_on(org::accounts(&aws.config, detail))
+/// The accounts with `detail`, fetched with `source`'s credentials (through
+/// the run's connection for that source): the organization's from
+/// Organizations, or for an sso-session the person's from the portal.
+pub fn fetch_accounts(ctx: &Context, source: &Source, region: Option<&str>, detail: Detail) -> Result<Vec<Account>> {
+    if let Some(name) = &source.sso_session {
+        if detail.ou_paths || detail.tags {
+            fail!(
+                "IAM Identity Center lists no OU paths or tags: use an Organizations source (--profile) \
+                 for --ou-paths, --ou and --tag"
+            );
+        }
+        let session = profile_file::sso_session(Some(name), &ctx.config.sso_sessions)?;
+        return sso_portal::list_accounts(&ctx.connections, &session, detail.roles);
+    }
+    let aws = ctx.connections.source(source.profile.as_deref(), region)?;
+    let mut accounts = aws.block_on(org::accounts(&aws.config, detail))?;
+    if detail.roles {
+        // Organizations does not know who may use which role: what the config names is all there is.
+        for account in &mut accounts {
+            account.roles = Some(Vec::new());
+        }
+    }
+    Ok(accounts)
 }
 
 pub struct AccountDirectory<'a> {
@@ -95,6 +105,7 @@ impl AccountDirectory<'_> {
             }
             wanted.ou_paths |= list.with_ou_paths;
             wanted.tags |= list.with_tags;
+            wanted.roles |= list.with_roles;
         }
         self.fetch_and_save(&owner.fetch_as, refresh, wanted, fetch)
     }
@@ -118,6 +129,7 @@ impl AccountDirectory<'_> {
                 joined: None,
                 ou: None,
                 tags: None,
+                roles: None,
             };
             return Ok((account, Freshness::Fresh(known.listed_at)));
         }
@@ -204,6 +216,7 @@ impl AccountDirectory<'_> {
                 fetched_at: self.now,
                 with_ou_paths: detail.ou_paths,
                 with_tags: detail.tags,
+                with_roles: detail.roles,
                 accounts: fetch(source, detail)?,
             })
         };
@@ -245,6 +258,7 @@ mod tests {
             joined: None,
             ou: None,
             tags: None,
+            roles: None,
         }
     }
 
@@ -274,6 +288,7 @@ mod tests {
                 cache: &self.cache,
                 source: Source {
                     profile: Some(profile.into()),
+                    sso_session: None,
                 },
                 ttl_secs: 3600,
                 now: self.now + time::Duration::seconds(later_secs),
@@ -338,11 +353,13 @@ mod tests {
         let ou_paths = Detail {
             ou_paths: true,
             tags: false,
+            roles: false,
         };
         dir.list(false, ou_paths, f.fetch("org")).unwrap();
         let tags = Detail {
             ou_paths: false,
             tags: true,
+            roles: false,
         };
         let list = dir.list(false, tags, f.fetch("org")).unwrap();
         assert_eq!(f.fetches.get(), 2);

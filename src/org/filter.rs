@@ -30,6 +30,7 @@ impl AccountFilter {
         Detail {
             ou_paths: self.ou.is_some(),
             tags: !self.tags.is_empty(),
+            roles: false,
         }
     }
 
@@ -188,6 +189,7 @@ mod tests {
             joined: None,
             ou: Some(ou.into()),
             tags: Some([("env".to_owned(), env.to_owned())].into()),
+            roles: None,
         }
     }
 

@@ -32,7 +32,7 @@ impl ListOwner {
     pub fn of(source: &Source, cache: &PrivateDir) -> Self {
         let own = source.cache_name();
         let name = origin_of(&own, cache);
-        let fetch_as = match Source::of_profile_name(&name) {
+        let fetch_as = match Source::of_cache_name(&name) {
             Some(profile) if name != own => profile,
             _ => source.clone(),
         };

@@ -28,8 +28,11 @@ pub struct SessionPlan {
 
 #[derive(Debug)]
 pub enum SourcePlan {
-    /// Credentials the SDK finds (environment, profile, SSO ...).
+    /// Credentials the SDK finds (environment, profile, SSO profile ...).
     Sdk(Source),
+    /// The IAM Identity Center portal (GetRoleCredentials) of the source's
+    /// sso-session: the role is one of the person's permission sets.
+    Portal(Source),
     /// An MFA session started from those credentials.
     Mfa { source: Source, serial: String },
     /// Another profile's role session (role chaining).
@@ -40,6 +43,9 @@ impl SessionPlan {
     /// The plan for `target`'s role with `source`; `name` is what the target
     /// was called (it names a chained session's source).
     pub fn new(target: Target, source: SourcePlan, name: &str) -> Result<Self> {
+        if matches!(source, SourcePlan::Portal(_)) {
+            check_portal_role(&target)?;
+        }
         let request = RoleRequest::new(target.role_arn(), target.options.session.clone())?;
         if matches!(source, SourcePlan::Chained(_) | SourcePlan::Mfa { .. }) {
             check_chained_duration(
@@ -48,7 +54,7 @@ impl SessionPlan {
             )?;
         }
         let (source_name, chained_from, mfa_serial) = match &source {
-            SourcePlan::Sdk(source) => (source.cache_name(), None, None),
+            SourcePlan::Sdk(source) | SourcePlan::Portal(source) => (source.cache_name(), None, None),
             SourcePlan::Mfa { source, serial } => (source.cache_name(), None, Some(serial.clone())),
             SourcePlan::Chained(parent) => (format!("chain:{name}"), Some(parent.key.id()), None),
         };
@@ -74,6 +80,7 @@ impl SessionPlan {
         Ok(match &self.source {
             SourcePlan::Chained(_) | SourcePlan::Mfa { .. } => true,
             SourcePlan::Sdk(source) => source.is_temporary() || profile_file::mfa_serial(source)?.is_some(),
+            SourcePlan::Portal(_) => false,
         })
     }
 
@@ -81,7 +88,7 @@ impl SessionPlan {
     /// profile it is chained from (see [`Source::cache_name`]).
     pub fn origin(&self) -> String {
         match &self.source {
-            SourcePlan::Sdk(source) | SourcePlan::Mfa { source, .. } => source.cache_name(),
+            SourcePlan::Sdk(source) | SourcePlan::Portal(source) | SourcePlan::Mfa { source, .. } => source.cache_name(),
             SourcePlan::Chained(parent) => parent.origin(),
         }
     }
@@ -104,6 +111,7 @@ fn plan_at_depth(ctx: &Context, args: &TargetName, cli: Options, depth: usize) -
         mfa_serial: cli.mfa_serial.clone(),
         mfa_process: cli.mfa_process.clone(),
         region: cli.region.clone(),
+        sso_session: cli.sso_session.clone(),
         ..Options::default()
     };
     let (target, source) = target::resolve_named(ctx, args, cli)?;
@@ -115,6 +123,8 @@ fn plan_at_depth(ctx: &Context, args: &TargetName, cli: Options, depth: usize) -
             };
             SourcePlan::Chained(Box::new(plan_at_depth(ctx, &parent_args, inherited, depth + 1)?))
         }
+        // MFA is the sign-in's business: the portal asks for none.
+        (None, _) if source.sso_session.is_some() => SourcePlan::Portal(source),
         (None, Some(serial)) => SourcePlan::Mfa {
             source,
             serial: serial.clone(),
@@ -122,6 +132,35 @@ fn plan_at_depth(ctx: &Context, args: &TargetName, cli: Options, depth: usize) -
         (None, None) => SourcePlan::Sdk(source),
     };
     SessionPlan::new(target, source_plan, &args.account)
+}
+
+/// A portal session is a permission set by name; what AssumeRole would be
+/// asked for beyond that, the portal cannot give (its session length is the
+/// permission set's).
+fn check_portal_role(target: &Target) -> Result<()> {
+    let role = &target.role;
+    if role.arn_parts.is_some() || role.path != "/" {
+        fail!(
+            "with an IAM Identity Center source, give the permission set's name (such as AdministratorAccess), \
+             not a role path or ARN: to assume another role, chain a profile from it with assume_from"
+        );
+    }
+    let session = &target.options.session;
+    let unsupported = [
+        ("external_id", session.external_id.is_some()),
+        ("source_identity", session.source_identity.is_some()),
+        ("tags", session.tags.is_some()),
+        ("transitive_tags", session.transitive_tags.is_some()),
+        ("policy_arns", session.policy_arns.is_some()),
+        ("policy", session.policy.is_some()),
+    ];
+    if let Some((key, _)) = unsupported.iter().find(|(_, set)| *set) {
+        fail!(
+            "{key} cannot be passed to IAM Identity Center: its sessions are the permission set's; \
+             chain a profile with assume_from to assume a role with {key}"
+        );
+    }
+    Ok(())
 }
 
 pub fn check_chained_duration(secs: u64, why: &str) -> Result<()> {

@@ -41,6 +41,8 @@ impl<'a> Sessions<'a> {
         };
         let sts = Sts {
             connections: &ctx.connections,
+            sso_sessions: &ctx.config.sso_sessions,
+            found_sessions: Default::default(),
         };
         let mut sessions = Sessions::with_fetcher(&ctx.cache, rules, sts, token_code, refresh);
         sessions.codes = sessions
@@ -107,6 +109,10 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
                     assume(Caller::Source(source))?
                 }
             },
+            SourcePlan::Portal(source) => {
+                self.fetcher
+                    .portal_role(source, plan.target.account_id.as_str(), &plan.target.role.name)?
+            }
             SourcePlan::Mfa { source, serial } => assume(Caller::Session(
                 &self.mfa_session(source, serial, region, mfa_process)?.credentials,
             ))?,

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::aws::profile_file::SsoSession;
-use crate::aws::sso_oidc::{self, Oidc, Poll, Refresh, Registration, Token};
+use crate::aws::sso_access::{self, Refreshed};
+use crate::aws::sso_oidc::{self, Oidc, Poll, Registration, Token};
 use crate::aws::{Aws, AwsSettings};
 use crate::console::browser;
 use crate::domain::clock;
 use crate::domain::error::{Error, Result};
-use crate::store::sso_token::{self, SsoToken};
+use crate::domain::sso_session::SsoSession;
+use crate::store::sso_token;
 
 /// A cached token valid for longer than this is kept as it is.
 const REUSE_MARGIN: time::Duration = time::Duration::minutes(15);
@@ -61,46 +62,28 @@ pub fn login(
     let aws = Aws::connect_unsigned(&session.region, settings)?;
     let oidc = Oidc::new(&aws.config);
     let mut reuse_registration = true;
-    if let Some(cached) = cached.as_ref().filter(|_| !options.force) {
-        if let (Some(registration), Some(refresh_token)) = (registration_of(cached, now), &cached.refresh_token) {
-            match aws.block_on(oidc.refresh(&registration, refresh_token))? {
-                Refresh::Token(token) => {
-                    let expires_at = token.expires_at;
-                    save(session, &registration, token)?;
-                    return Ok(Outcome::Refreshed(expires_at));
-                }
-                Refresh::Refused { client_refused } => {
-                    reuse_registration = !client_refused;
-                    say("The cached sign-in can no longer be refreshed: signing in again");
-                }
+    if !options.force {
+        match sso_access::refresh_locked(&aws, session, REUSE_MARGIN)? {
+            Refreshed::Token(token) => return Ok(Outcome::Refreshed(token.expires_at)),
+            Refreshed::Refused { client_refused } => {
+                reuse_registration = !client_refused;
+                say("The cached sign-in can no longer be refreshed: signing in again");
             }
+            Refreshed::NotRefreshable => {}
         }
     }
     let reusable = cached
         .as_ref()
         .filter(|_| reuse_registration)
-        .and_then(|c| registration_of(c, now));
+        .and_then(|c| sso_access::registration_of(c, now));
     let registration = match reusable {
         Some(registration) if registration.expires_at > now + REGISTRATION_MARGIN => registration,
         _ => aws.block_on(oidc.register(CLIENT_NAME, &session.scopes))?,
     };
     let token = device_flow(&aws, &oidc, session, &registration, options, say)?;
     let expires_at = token.expires_at;
-    save(session, &registration, token)?;
+    sso_access::save(session, &registration, token)?;
     Ok(Outcome::SignedIn(expires_at))
-}
-
-/// The registration cached with a token, while it is valid.
-fn registration_of(cached: &SsoToken, now: OffsetDateTime) -> Option<Registration> {
-    let expires_at = cached.registration_expires_at?;
-    if expires_at <= now {
-        return None;
-    }
-    Some(Registration {
-        client_id: cached.client_id.clone()?,
-        client_secret: cached.client_secret.clone()?,
-        expires_at,
-    })
 }
 
 fn device_flow(
@@ -158,23 +141,6 @@ fn poll_until_done(interval: u64, mut poll: impl FnMut() -> Result<Poll>, mut sl
             }
         }
     }
-}
-
-fn save(session: &SsoSession, registration: &Registration, token: Token) -> Result<()> {
-    let cached = SsoToken {
-        start_url: session.start_url.clone(),
-        region: Some(session.region.clone()),
-        access_token: token.access_token,
-        expires_at: token.expires_at,
-        client_id: Some(registration.client_id.clone()),
-        client_secret: Some(registration.client_secret.clone()),
-        registration_expires_at: Some(registration.expires_at),
-        refresh_token: token.refresh_token,
-    };
-    let dir = sso_token::cache_dir()?;
-    let path = sso_token::save(&dir, &crate::store::cache_dir()?, &session.name, &cached)?;
-    tracing::debug!(file = %path.display(), "cached the token");
-    Ok(())
 }
 
 #[cfg(test)]

@@ -24,13 +24,11 @@ pub struct TargetName {
 /// source of credentials to act with.
 pub fn resolve_named(ctx: &Context, name: &TargetName, cli: Options) -> Result<(Target, Source)> {
     let (account_text, options) = options_for(name, cli, &ctx.config)?;
-    let source = Source {
-        profile: options.source_profile.clone(),
-    };
+    let source = Source::of(&options);
     let region = options.region.clone();
     let directory = directory::of_source(ctx, &source);
     let target = resolve(&account_text, options, &ctx.config, &directory, |fetch_as, detail| {
-        directory::fetch_accounts(&ctx.connections, fetch_as, region.as_deref(), detail)
+        directory::fetch_accounts(ctx, fetch_as, region.as_deref(), detail)
     })?;
     Ok((target, source))
 }

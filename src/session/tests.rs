@@ -83,6 +83,13 @@ impl Fetcher for Fake {
         )
     }
 
+    fn portal_role(&self, source: &Source, account_id: &str, role_name: &str) -> Result<Issued> {
+        self.issue(
+            format!("GetRoleCredentials {role_name} in {account_id} as {}", source.cache_name()),
+            3600,
+        )
+    }
+
     fn profile_mfa_serial(&self, _: &Source) -> Result<Option<String>> {
         Ok(self.profile_mfa.clone())
     }
@@ -91,6 +98,7 @@ impl Fetcher for Fake {
 fn source() -> Source {
     Source {
         profile: Some("mgmt".into()),
+        sso_session: None,
     }
 }
 
@@ -299,8 +307,11 @@ fn a_hit_makes_no_connection() {
     let connections = Connections::new(crate::aws::AwsSettings {
         attempt_timeout: Duration::from_secs(30),
     });
+    let sso_sessions = Default::default();
     let sts = Sts {
         connections: &connections,
+        sso_sessions: &sso_sessions,
+        found_sessions: Default::default(),
     };
     Sessions::with_fetcher(&cache.dir, RULES, sts, None, false)
         .obtain(&direct("Admin"))

@@ -3,7 +3,8 @@
 //! and the list is read on every Tab, picker and `xacct accounts`.
 //!
 //! The fields, separated by `|`: ID, state, joined (empty when unknown),
-//! name, email; then the OU path when the list has them; then the tags when
+//! name, email; then the OU path when the list has them; then the roles
+//! when it has them, separated by spaces (no role name holds one); then the tags when
 //! it has them, as key, value, key, value ... A backslash or `|` inside a
 //! field is written `\\` or `\|`: names hold any character. (A printable
 //! separator needs no TOML escape, so a plain row is read as it is.)
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use crate::domain::account::{Account, Detail};
 
 const SEPARATOR: char = '|';
+const ROLE_SEPARATOR: &str = " ";
 
 /// `account` as one row of a list that carries `detail`.
 pub fn encode(account: &Account, detail: Detail) -> String {
@@ -25,6 +27,11 @@ pub fn encode(account: &Account, detail: Detail) -> String {
     ];
     if detail.ou_paths {
         fields.push(account.ou.as_deref().unwrap_or(""));
+    }
+    let roles;
+    if detail.roles {
+        roles = account.roles.iter().flatten().map(String::as_str).collect::<Vec<_>>().join(ROLE_SEPARATOR);
+        fields.push(&roles);
     }
     if detail.tags {
         for (key, value) in account.tags.iter().flatten() {
@@ -63,6 +70,12 @@ pub fn decode(row: &str, detail: Detail) -> Option<Account> {
     } else {
         None
     };
+    let roles = if detail.roles {
+        let field = next()?;
+        Some(field.split(ROLE_SEPARATOR).filter(|r| !r.is_empty()).map(str::to_owned).collect())
+    } else {
+        None
+    };
     let tags = if detail.tags {
         let mut tags = BTreeMap::new();
         while let Some(key) = next() {
@@ -83,6 +96,7 @@ pub fn decode(row: &str, detail: Detail) -> Option<Account> {
         joined,
         ou,
         tags,
+        roles,
     })
 }
 
@@ -120,6 +134,7 @@ mod tests {
             joined: Some("2020-01-01T00:00:00Z".into()),
             ou: ou.map(str::to_owned),
             tags,
+            roles: None,
         }
     }
 
@@ -135,11 +150,21 @@ mod tests {
         let full = Detail {
             ou_paths: true,
             tags: true,
+            roles: true,
         };
+        let mut with_roles = account("roles", None, None);
+        with_roles.roles = Some(vec!["AdministratorAccess".into(), "Read,Only=x@y".into()]);
+        let roles_only = Detail {
+            roles: true,
+            ..Detail::default()
+        };
+        assert_eq!(decode(&encode(&with_roles, roles_only), roles_only), Some(with_roles));
         let tags: BTreeMap<String, String> = [("a|b".into(), "c\\\\|".into()), ("".into(), "".into())].into();
-        let a = account("we|ird\\|\t\\", Some("Root/x|y"), Some(tags));
+        let mut a = account("we|ird\\|\t\\", Some("Root/x|y"), Some(tags));
+        a.roles = Some(vec![]);
         assert_eq!(decode(&encode(&a, full), full), Some(a));
-        let a = account("no tags", Some("Root"), Some(BTreeMap::new()));
+        let mut a = account("no tags", Some("Root"), Some(BTreeMap::new()));
+        a.roles = Some(vec!["r".into()]);
         assert_eq!(decode(&encode(&a, full), full), Some(a));
     }
 
@@ -157,8 +182,8 @@ mod tests {
             assert_eq!(decode(row, plain), None, "{row:?}");
         }
         let tags = Detail {
-            ou_paths: false,
             tags: true,
+            ..Detail::default()
         };
         assert_eq!(decode("111122223333|ACTIVE||name|email|key", tags), None);
     }
@@ -166,9 +191,10 @@ mod tests {
     proptest! {
         #[test]
         fn any_text_survives(name in any::<String>(), ou in any::<String>(), key in any::<String>(), value in any::<String>()) {
-            let full = Detail { ou_paths: true, tags: true };
+            let full = Detail { ou_paths: true, tags: true, roles: true };
             let ou = Some(ou).filter(|ou| !ou.is_empty());
-            let a = account(&name, ou.as_deref(), Some([(key, value)].into()));
+            let mut a = account(&name, ou.as_deref(), Some([(key, value)].into()));
+            a.roles = Some(vec!["AdministratorAccess".into()]);
             prop_assert_eq!(decode(&encode(&a, full), full), Some(a));
         }
     }

@@ -19,11 +19,13 @@ const SECTION: &str = "organizations";
 pub struct AccountList {
     #[serde(with = "time::serde::rfc3339")]
     pub fetched_at: OffsetDateTime,
-    /// Whether the accounts carry their OU paths and tags.
+    /// Whether the accounts carry their OU paths, tags and roles.
     #[serde(default)]
     pub with_ou_paths: bool,
     #[serde(default)]
     pub with_tags: bool,
+    #[serde(default)]
+    pub with_roles: bool,
     pub accounts: Vec<Account>,
 }
 
@@ -33,12 +35,15 @@ impl AccountList {
         Detail {
             ou_paths: self.with_ou_paths,
             tags: self.with_tags,
+            roles: self.with_roles,
         }
     }
 
     /// True when the list carries everything `needed` asks for.
     pub fn has(&self, needed: Detail) -> bool {
-        (self.with_ou_paths || !needed.ou_paths) && (self.with_tags || !needed.tags)
+        (self.with_ou_paths || !needed.ou_paths)
+            && (self.with_tags || !needed.tags)
+            && (self.with_roles || !needed.roles)
     }
 
     pub fn age_secs(&self, now: OffsetDateTime) -> i64 {
@@ -65,7 +70,13 @@ struct StoredList<R> {
     with_ou_paths: bool,
     #[serde(default)]
     with_tags: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    with_roles: bool,
     accounts: Vec<R>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// A row read in place from the file's text when it has no escapes (most
@@ -86,6 +97,7 @@ impl StoredList<String> {
             fetched_at: list.fetched_at,
             with_ou_paths: list.with_ou_paths,
             with_tags: list.with_tags,
+            with_roles: list.with_roles,
             accounts: list.accounts.iter().map(|a| account_rows::encode(a, detail)).collect(),
         }
     }
@@ -97,6 +109,7 @@ impl<R: AsRef<str>> StoredList<R> {
         let detail = Detail {
             ou_paths: self.with_ou_paths,
             tags: self.with_tags,
+            roles: self.with_roles,
         };
         // Each row is freed as it is read, so the accounts reuse its memory.
         let accounts = self
@@ -107,6 +120,7 @@ impl<R: AsRef<str>> StoredList<R> {
             fetched_at: self.fetched_at,
             with_ou_paths: self.with_ou_paths,
             with_tags: self.with_tags,
+            with_roles: self.with_roles,
             accounts: accounts.collect::<Option<_>>()?,
         })
     }
@@ -193,11 +207,13 @@ mod tests {
             joined: None,
             ou: Some("Root/Dev".into()),
             tags: None,
+            roles: None,
         };
         let list = AccountList {
             fetched_at: now,
             with_ou_paths: true,
             with_tags: false,
+            with_roles: false,
             accounts: vec![account],
         };
         save(&dir, "profile:a", &list).unwrap();
@@ -235,11 +251,13 @@ mod tests {
             joined: None,
             ou: None,
             tags: None,
+            roles: None,
         };
         let list = AccountList {
             fetched_at: now,
             with_ou_paths: false,
             with_tags: false,
+            with_roles: false,
             accounts: vec![account],
         };
         // Version 1: one table per account.

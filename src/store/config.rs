@@ -13,6 +13,11 @@
 //! [profiles.prod-ro]
 //! account = "prod"
 //! role = "ReadOnly"
+//!
+//! # Signing in through IAM Identity Center (`sso_session` in [defaults] or a profile):
+//! [sso_sessions.corp]
+//! start_url = "https://d-1234567890.awsapps.com/start"
+//! region = "eu-west-1"
 //! ```
 
 use std::collections::BTreeMap;
@@ -27,6 +32,7 @@ use crate::domain::partition::Partition;
 use crate::domain::regular_file::{self, size_in_words, Refused};
 use crate::domain::role::RoleSpec;
 use crate::domain::session_params::{self, ConfigSpot, Param, SessionParams};
+use crate::domain::sso_session::{SsoSession, DEFAULT_SSO_SCOPE};
 use crate::domain::validate::{self, Invalid};
 
 use super::file::{self, Owners};
@@ -55,6 +61,9 @@ pub struct Options {
     pub mfa_process: Option<String>,
     /// Another named profile whose credentials are the source (role chaining).
     pub assume_from: Option<String>,
+    /// An IAM Identity Center sso-session whose sign-in is the source: the
+    /// accounts come from its portal, and the roles are its permission sets.
+    pub sso_session: Option<String>,
     /// What AssumeRole is asked for.
     pub session: SessionParams,
 }
@@ -62,16 +71,23 @@ pub struct Options {
 impl Options {
     /// `self`, with every unset option taken from `fallback`.
     pub fn or(self, fallback: &Options) -> Options {
+        // The source is one choice: a profile named here wins over a fallback's sso-session.
+        let (source_profile, sso_session) = if self.source_profile.is_some() || self.sso_session.is_some() {
+            (self.source_profile, self.sso_session)
+        } else {
+            (fallback.source_profile.clone(), fallback.sso_session.clone())
+        };
         Options {
             role: self.role.or_else(|| fallback.role.clone()),
             region: self.region.or_else(|| fallback.region.clone()),
-            source_profile: self.source_profile.or_else(|| fallback.source_profile.clone()),
+            source_profile,
             partition: self.partition.or(fallback.partition),
             display_name: self.display_name.or_else(|| fallback.display_name.clone()),
             color: self.color.or_else(|| fallback.color.clone()),
             mfa_serial: self.mfa_serial.or_else(|| fallback.mfa_serial.clone()),
             mfa_process: self.mfa_process.or_else(|| fallback.mfa_process.clone()),
             assume_from: self.assume_from.or_else(|| fallback.assume_from.clone()),
+            sso_session,
             session: self.session.or(&fallback.session),
         }
     }
@@ -100,6 +116,9 @@ pub struct Config {
     pub federation_endpoint: Option<String>,
     pub aliases: BTreeMap<String, String>,
     pub profiles: BTreeMap<String, Profile>,
+    /// `[sso_sessions.NAME]`: sign-in settings for people without an
+    /// `[sso-session NAME]` in `~/.aws/config` (which wins when both exist).
+    pub sso_sessions: BTreeMap<String, SsoSession>,
 }
 
 impl Config {
@@ -115,6 +134,7 @@ impl Config {
             federation_endpoint: None,
             aliases: BTreeMap::new(),
             profiles: BTreeMap::new(),
+            sso_sessions: BTreeMap::new(),
         }
     }
 
@@ -213,6 +233,10 @@ impl Config {
         for name in config.profiles.keys() {
             config.chain(name).map_err(|e| file_error(e.to_string()))?;
         }
+        for (name, raw) in raw.sso_sessions {
+            let session = raw.checked(&name).map_err(file_error)?;
+            config.sso_sessions.insert(name, session);
+        }
         Ok(config)
     }
 
@@ -292,6 +316,45 @@ struct RawConfig {
     aliases: BTreeMap<String, String>,
     #[serde(default)]
     profiles: BTreeMap<String, RawSection>,
+    #[serde(default)]
+    sso_sessions: BTreeMap<String, RawSsoSession>,
+}
+
+/// `[sso_sessions.NAME]`, the keys of an `[sso-session NAME]` of `~/.aws/config`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSsoSession {
+    start_url: Option<String>,
+    region: Option<String>,
+    #[serde(default)]
+    registration_scopes: Vec<String>,
+}
+
+impl RawSsoSession {
+    fn checked(self, name: &str) -> Result<SsoSession, String> {
+        let key = format!("sso_sessions.{name}");
+        if name.is_empty() || name.chars().any(|c| c.is_control() || c.is_whitespace() || c == ']') {
+            return Err(format!("{key}: an sso-session name is a word without spaces or brackets"));
+        }
+        let start_url = self
+            .start_url
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .ok_or_else(|| format!("{key}.start_url: give the AWS access portal URL, https://..."))?;
+        let region = self
+            .region
+            .ok_or_else(|| format!("{key}.region: give the Identity Center region, such as us-east-1"))?;
+        validate::region(&region).map_err(|e| format!("{key}.region: {e}"))?;
+        let mut scopes = self.registration_scopes;
+        if scopes.is_empty() {
+            scopes.push(DEFAULT_SSO_SCOPE.to_owned());
+        }
+        Ok(SsoSession {
+            name: name.to_owned(),
+            start_url,
+            region,
+            scopes,
+        })
+    }
 }
 
 /// Defines [`RawSection`]: the keys below, with one per AssumeRole option
@@ -317,6 +380,7 @@ macro_rules! define_raw_section {
             mfa_serial: Option<String>,
             mfa_process: Option<String>,
             assume_from: Option<String>,
+            sso_session: Option<String>,
             refresh_margin: Option<toml::Value>,
             accounts_ttl: Option<toml::Value>,
             mfa_duration: Option<toml::Value>,
@@ -373,6 +437,7 @@ impl RawSection {
             mfa_serial: checked(&self.mfa_serial, validate::mfa_serial).map_err(at("mfa_serial"))?,
             mfa_process: checked(&self.mfa_process, validate::mfa_process).map_err(at("mfa_process"))?,
             assume_from: self.assume_from.clone(),
+            sso_session: self.sso_session.clone().filter(|s| !s.is_empty()),
             session: session.checked().map_err(|e| format!("{section}: {e}"))?,
         })
     }

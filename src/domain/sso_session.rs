@@ -1,0 +1,17 @@
+//! An IAM Identity Center sign-in configuration: an `[sso-session NAME]` of
+//! `~/.aws/config`, or an `[sso_sessions.NAME]` of xacct's config.
+
+/// Where and how to sign in to IAM Identity Center.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSession {
+    /// The name the AWS CLI and the SDKs key the token cache by.
+    pub name: String,
+    pub start_url: String,
+    pub region: String,
+    /// The scopes the client registers with; `sso:account:access` when unset.
+    pub scopes: Vec<String>,
+}
+
+/// The scope a client needs to list accounts and get role credentials (and
+/// to be given refresh tokens).
+pub const DEFAULT_SSO_SCOPE: &str = "sso:account:access";
