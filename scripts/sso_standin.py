@@ -103,6 +103,7 @@ Control API (never counted):
                                  "clientName", "startUrl", "interval", "expiresIn",
                                  "verificationUriComplete"}], newest last
     GET  /_standin/directory -> [{"accountId", "accountName", "emailAddress", "roles"}]
+    POST /_standin/directory [{...}, ...] (that shape) -> replaces the person's assignments
 Nothing is logged per request: tokens and credentials never reach stderr.
 """
 
@@ -217,7 +218,10 @@ def synthetic_directory(accounts, roles_per_account, seed):
 
 def load_directory(path):
     with open(path, encoding="utf-8") as f:
-        entries = json.load(f)
+        return checked_directory(json.load(f))
+
+
+def checked_directory(entries):
     if not isinstance(entries, list):
         raise ValueError("the directory is a JSON list of accounts")
     out, seen = [], set()
@@ -328,6 +332,13 @@ class State:
         self.portal_seq = 0
         self.verification_uri = ""
         self.reset()
+
+    def replace_directory(self, directory):
+        """The person's assignments change (accounts and permission sets come and go)."""
+        with self.lock:
+            self.accounts = [{k: e[k] for k in ("accountId", "accountName", "emailAddress")} for e in directory]
+            self.roles = {e["accountId"]: list(e["roles"]) for e in directory}
+            self.directory = directory
 
     def reset(self):
         with self.lock:
@@ -736,6 +747,12 @@ class Handler(BaseHTTPRequestHandler):
         if name == "/devices" and method == "GET":
             return reply(200, state.device_list())
         if name == "/directory" and method == "GET":
+            return reply(200, state.directory)
+        if name == "/directory" and method == "POST":
+            try:
+                state.replace_directory(checked_directory(request))
+            except ValueError as exc:
+                return reply(400, {"error": str(exc)})
             return reply(200, state.directory)
         return reply(404, {"error": "not found"})
 

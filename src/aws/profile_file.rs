@@ -35,7 +35,10 @@ fn find_sso_session(
     name: Option<&str>,
     configured: &BTreeMap<String, SsoSession>,
 ) -> Result<SsoSession> {
-    let mut known: Vec<&str> = profiles.sso_sessions().chain(configured.keys().map(String::as_str)).collect();
+    let mut known: Vec<&str> = profiles
+        .sso_sessions()
+        .chain(configured.keys().map(String::as_str))
+        .collect();
     known.sort_unstable();
     known.dedup();
     let name = match (name, known.as_slice()) {

@@ -80,7 +80,8 @@ impl Source {
     pub fn is_temporary(&self) -> bool {
         self.sso_session.is_none()
             && self.profile.is_none()
-            && non_empty("AWS_ACCESS_KEY_ID").is_some() && non_empty("AWS_SESSION_TOKEN").is_some()
+            && non_empty("AWS_ACCESS_KEY_ID").is_some()
+            && non_empty("AWS_SESSION_TOKEN").is_some()
     }
 
     /// A custom STS endpoint, which makes credentials differ from AWS's own.

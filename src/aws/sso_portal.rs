@@ -74,11 +74,8 @@ impl Portal {
             .cloned()
             .unwrap_or_else(RetryConfig::standard)
             .with_initial_backoff(Duration::from_millis(100));
-        let client = aws_sdk_sso::Client::from_conf(
-            aws_sdk_sso::config::Builder::from(config)
-                .retry_config(retries)
-                .build(),
-        );
+        let client =
+            aws_sdk_sso::Client::from_conf(aws_sdk_sso::config::Builder::from(config).retry_config(retries).build());
         Self {
             client,
             token,
@@ -194,7 +191,10 @@ impl Portal {
                          `xacct accounts --roles` lists the roles you have"
                     ));
                 }
-                self.error(&format!("cannot get credentials for {role_name} in account {account_id}"), &e)
+                self.error(
+                    &format!("cannot get credentials for {role_name} in account {account_id}"),
+                    &e,
+                )
             })?;
         let creds = output
             .role_credentials()

@@ -74,7 +74,11 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
             }
             if show_roles {
                 let roles = a.roles.as_deref().unwrap_or_default();
-                row.push(if roles.is_empty() { "-".to_owned() } else { roles.join(" ") });
+                row.push(if roles.is_empty() {
+                    "-".to_owned()
+                } else {
+                    roles.join(" ")
+                });
             }
             row
         })

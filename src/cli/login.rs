@@ -10,7 +10,10 @@ use crate::domain::clock;
 use crate::session::sso_login::{self, LoginOptions, Outcome};
 
 pub fn run(args: &LoginArgs, ctx: &Context) -> Result<()> {
-    let name = args.sso_session.as_deref().or(ctx.config.defaults.sso_session.as_deref());
+    let name = args
+        .sso_session
+        .as_deref()
+        .or(ctx.config.defaults.sso_session.as_deref());
     let session = profile_file::sso_session(name, &ctx.config.sso_sessions)?;
     let options = LoginOptions {
         force: args.force,

@@ -134,7 +134,9 @@ fn known_accounts(ctx: &Context, source: &Options) -> Result<Vec<Account>> {
     }
     tracing::debug!("no cached account list to pick from; fetching it");
     // The picker shows OU paths; the portal has none, but it knows the roles.
-    let portal = Source::of(&source.clone().or(&ctx.config.defaults)).sso_session.is_some();
+    let portal = Source::of(&source.clone().or(&ctx.config.defaults))
+        .sso_session
+        .is_some();
     let detail = Detail {
         ou_paths: !portal,
         tags: false,

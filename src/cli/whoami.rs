@@ -71,7 +71,11 @@ fn sso_sign_in(ctx: &Context, name: &str, json: bool, out: &mut impl Write) -> R
         writeln!(out)?;
     } else {
         let start_url = crate::domain::text::terminal(&session.start_url);
-        writeln!(out, "signed in to {start_url} (sso-session {}) until {until}", session.name)?;
+        writeln!(
+            out,
+            "signed in to {start_url} (sso-session {}) until {until}",
+            session.name
+        )?;
     }
     Ok(())
 }

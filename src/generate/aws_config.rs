@@ -77,11 +77,23 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
 /// `[sso-session NAME]` for a session the file does not define yet (one from
 /// xacct's config), so that the AWS CLI and the SDKs can use the profiles.
 fn sso_session_section(out: &mut String, session: &SsoSession) -> Result<(), Invalid> {
-    let _ = writeln!(out, "\n[sso-session {}]", text::ini_value("sso-session", &session.name)?);
-    let _ = writeln!(out, "sso_start_url = {}", text::ini_value("sso_start_url", &session.start_url)?);
+    let _ = writeln!(
+        out,
+        "\n[sso-session {}]",
+        text::ini_value("sso-session", &session.name)?
+    );
+    let _ = writeln!(
+        out,
+        "sso_start_url = {}",
+        text::ini_value("sso_start_url", &session.start_url)?
+    );
     let _ = writeln!(out, "sso_region = {}", text::ini_value("sso_region", &session.region)?);
     let scopes = session.scopes.join(", ");
-    let _ = writeln!(out, "sso_registration_scopes = {}", text::ini_value("sso_registration_scopes", &scopes)?);
+    let _ = writeln!(
+        out,
+        "sso_registration_scopes = {}",
+        text::ini_value("sso_registration_scopes", &scopes)?
+    );
     Ok(())
 }
 

@@ -108,9 +108,12 @@ impl Selection {
         let mut pairs = Vec::new();
         for account in &self.accounts {
             match (&self.sso_session, &account.roles) {
-                (Some(_), Some(roles)) => {
-                    pairs.extend(roles.iter().filter_map(|r| RoleSpec::parse(r).ok()).map(|r| (account, r)))
-                }
+                (Some(_), Some(roles)) => pairs.extend(
+                    roles
+                        .iter()
+                        .filter_map(|r| RoleSpec::parse(r).ok())
+                        .map(|r| (account, r)),
+                ),
                 _ => pairs.extend(self.roles.iter().map(|r| (account, r.clone()))),
             }
         }

@@ -9,8 +9,8 @@ use crate::aws::source::Source;
 use crate::aws::{profile_file, sso_portal, sts};
 use crate::domain::credentials::Credentials;
 use crate::domain::error::{Error, Result};
-use crate::domain::sso_session::SsoSession;
 use crate::domain::session_params::RoleRequest;
+use crate::domain::sso_session::SsoSession;
 
 /// Whom a call acts as.
 #[derive(Debug, Clone, Copy)]
@@ -68,12 +68,18 @@ pub struct Sts<'a> {
 
 impl Sts<'_> {
     fn sso_session(&self, source: &Source) -> Result<SsoSession> {
-        let name = source.sso_session.as_deref().ok_or_else(|| Error::msg("the source has no sso-session"))?;
+        let name = source
+            .sso_session
+            .as_deref()
+            .ok_or_else(|| Error::msg("the source has no sso-session"))?;
         if let Some(found) = self.found_sessions.lock().unwrap().get(name) {
             return Ok(found.clone());
         }
         let session = profile_file::sso_session(Some(name), self.sso_sessions)?;
-        self.found_sessions.lock().unwrap().insert(name.to_owned(), session.clone());
+        self.found_sessions
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), session.clone());
         Ok(session)
     }
 }

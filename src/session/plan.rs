@@ -88,7 +88,9 @@ impl SessionPlan {
     /// profile it is chained from (see [`Source::cache_name`]).
     pub fn origin(&self) -> String {
         match &self.source {
-            SourcePlan::Sdk(source) | SourcePlan::Portal(source) | SourcePlan::Mfa { source, .. } => source.cache_name(),
+            SourcePlan::Sdk(source) | SourcePlan::Portal(source) | SourcePlan::Mfa { source, .. } => {
+                source.cache_name()
+            }
             SourcePlan::Chained(parent) => parent.origin(),
         }
     }

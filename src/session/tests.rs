@@ -85,7 +85,10 @@ impl Fetcher for Fake {
 
     fn portal_role(&self, source: &Source, account_id: &str, role_name: &str) -> Result<Issued> {
         self.issue(
-            format!("GetRoleCredentials {role_name} in {account_id} as {}", source.cache_name()),
+            format!(
+                "GetRoleCredentials {role_name} in {account_id} as {}",
+                source.cache_name()
+            ),
             3600,
         )
     }

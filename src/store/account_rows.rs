@@ -30,7 +30,13 @@ pub fn encode(account: &Account, detail: Detail) -> String {
     }
     let roles;
     if detail.roles {
-        roles = account.roles.iter().flatten().map(String::as_str).collect::<Vec<_>>().join(ROLE_SEPARATOR);
+        roles = account
+            .roles
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(ROLE_SEPARATOR);
         fields.push(&roles);
     }
     if detail.tags {
@@ -72,7 +78,13 @@ pub fn decode(row: &str, detail: Detail) -> Option<Account> {
     };
     let roles = if detail.roles {
         let field = next()?;
-        Some(field.split(ROLE_SEPARATOR).filter(|r| !r.is_empty()).map(str::to_owned).collect())
+        Some(
+            field
+                .split(ROLE_SEPARATOR)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
     } else {
         None
     };

@@ -334,7 +334,9 @@ impl RawSsoSession {
     fn checked(self, name: &str) -> Result<SsoSession, String> {
         let key = format!("sso_sessions.{name}");
         if name.is_empty() || name.chars().any(|c| c.is_control() || c.is_whitespace() || c == ']') {
-            return Err(format!("{key}: an sso-session name is a word without spaces or brackets"));
+            return Err(format!(
+                "{key}: an sso-session name is a word without spaces or brackets"
+            ));
         }
         let start_url = self
             .start_url

@@ -565,6 +565,11 @@ impl SsoStandin {
         self.http("POST", "/_standin/reset", "");
     }
 
+    /// `POST /_standin/directory`: the person's assignments change.
+    pub fn replace_directory(&self, directory: &serde_json::Value) {
+        self.http("POST", "/_standin/directory", &directory.to_string());
+    }
+
     fn http(&self, method: &str, path: &str, body: &str) -> String {
         loopback_http(self.info.port, method, path, body)
     }
