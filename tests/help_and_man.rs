@@ -72,6 +72,7 @@ fn the_example_config_parses_and_uses_every_key() {
     let config = xacct::store::config::Config::parse(&path, &text).unwrap_or_else(|e| panic!("{e:#}"));
     assert!(!config.profiles.is_empty() && !config.aliases.is_empty());
     assert!(config.federation_endpoint.is_some());
+    assert_eq!(config.sso_sessions["corp"].region, "eu-west-1");
     // Policy files are read when a session needs them: read the example's now.
     let policies: Vec<_> = config
         .profiles
@@ -107,6 +108,8 @@ fn the_example_config_parses_and_uses_every_key() {
         "policy_arns",
         "policy",
         "assume_from",
+        "sso_session",
+        "start_url",
     ];
     for key in keys {
         assert!(

@@ -446,7 +446,7 @@ fn a_denied_sign_in_is_one_clear_line() {
 fn the_sso_session_comes_from_the_config() {
     let Setup { home, .. } = setup();
     home.run(&["login", "--sso-session", "other"])
-        .fails_with("no [sso-session other] section in ~/.aws/config (there are: corp)");
+        .fails_with("no [sso-session other] section in ~/.aws/config or xacct's config (there are: corp)");
     let config = home.path().join(".aws/config");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
@@ -458,7 +458,7 @@ fn the_sso_session_comes_from_the_config() {
         .fails_with("several sso-sessions (corp, second): pass --sso-session NAME");
     std::fs::write(&config, "[profile x]\nregion = eu-west-1\n").unwrap();
     home.run(&["login"])
-        .fails_with("no [sso-session NAME] section in ~/.aws/config");
+        .fails_with("no sso-session is configured: add an [sso-session NAME] section");
 }
 
 #[test]

@@ -69,8 +69,19 @@ fn fixture() -> Fixture {
         "[defaults]\nsso_session = \"{SESSION}\"\n\n[sso_sessions.{SESSION}]\nstart_url = \"{}\"\nregion = \"{}\"\n",
         standin.info.start_url, standin.info.region
     ));
-    // A browser that opens the verification page, which approves the code
-    // (the stand-in's approve_on_visit), as a person clicking "Allow" would.
+    approving_browser(&mut home);
+    Fixture {
+        sandbox,
+        standin,
+        home,
+        _directory: directory,
+    }
+}
+
+/// A browser that opens the verification page, which approves the code
+/// (the stand-in's approve_on_visit), as a person clicking "Allow" would.
+fn approving_browser(home: &mut Home) {
+    use std::os::unix::fs::PermissionsExt;
     let browser = home.path().join("browser");
     std::fs::write(
         &browser,
@@ -80,19 +91,8 @@ fn fixture() -> Fixture {
         ),
     )
     .unwrap();
-    make_executable(&browser);
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
     home.set("BROWSER", browser.to_str().unwrap());
-    Fixture {
-        sandbox,
-        standin,
-        home,
-        _directory: directory,
-    }
-}
-
-fn make_executable(path: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 impl Fixture {
@@ -502,17 +502,7 @@ fn a_thousand_account_listing_completes_through_429s() {
         ),
     )
     .unwrap();
-    let browser = home.path().join("browser");
-    std::fs::write(
-        &browser,
-        format!(
-            "#!/bin/sh\nexec '{}' -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1]).read()' \"$1\"\n",
-            venv_python().display()
-        ),
-    )
-    .unwrap();
-    make_executable(&browser);
-    home.set("BROWSER", browser.to_str().unwrap());
+    approving_browser(&mut home);
     home.run(&["login"]).ok();
     // More than 4 requests in flight at once are answered 429, as the portal does to a burst.
     standin.configure(json!({"max_in_flight": 4, "latency_ms": 5}));
@@ -567,6 +557,8 @@ fn bad_input_with_an_sso_source_is_one_clear_line() {
     out.fails_with("IAM Identity Center lists no OU paths or tags");
     let out = f.home.run(&["generate", "switch-roles"]);
     out.fails_with("generate switch-roles switches to IAM roles by name");
+    let out = f.home.run(&["url", "demo", "AdministratorAccess"]);
+    out.fails_with("`xacct console demo AdministratorAccess` signs in");
     for out in [
         f.home.run(&["assume", "demo", "PowerUserAccess"]),
         f.home.run(&["accounts", "--ou-paths"]),

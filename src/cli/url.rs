@@ -27,7 +27,15 @@ pub fn run(args: &UrlArgs, ctx: &Context, out: &mut impl Write) -> Result<()> {
         .map(str::to_owned);
     cli.color = args.color.as_deref().map(domain::console::parse_color).transpose()?;
     let target_args = pick::target_args(&args.target, ctx, &cli_source)?;
-    let (target, _) = target::resolve_named(ctx, &target_args, cli)?;
+    let (target, source) = target::resolve_named(ctx, &target_args, cli)?;
+    if source.sso_session.is_some() {
+        bail!(
+            "the console's switch-role link needs an IAM role name, and a permission set's is not its name: \
+             `xacct console {} {}` signs in to the console with the permission set's session",
+            domain::text::terminal(&target_args.account),
+            target.role.name
+        );
+    }
     let role_name = target.role.console_name();
     console::check_switchable(
         &role_name,

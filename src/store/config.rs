@@ -493,6 +493,29 @@ mod tests {
     }
 
     #[test]
+    fn an_sso_session_is_read_and_the_source_is_one_choice() {
+        let c = parse(
+            "[defaults]\nsso_session = \"corp\"\n[sso_sessions.corp]\nstart_url = \"https://d-1.awsapps.com/start\"\n\
+             region = \"eu-west-1\"\n[profiles.p]\naccount = \"a\"\nsource_profile = \"mgmt\"\n",
+        )
+        .unwrap();
+        let corp = &c.sso_sessions["corp"];
+        assert_eq!(
+            (corp.start_url.as_str(), corp.region.as_str()),
+            ("https://d-1.awsapps.com/start", "eu-west-1")
+        );
+        assert_eq!(corp.scopes, vec![DEFAULT_SSO_SCOPE]);
+        // A profile (or the command line) naming a source profile is not turned into the default sso-session.
+        let p = c.profiles["p"].options.clone().or(&c.defaults);
+        assert_eq!((p.source_profile.as_deref(), p.sso_session), (Some("mgmt"), None));
+        let plain = Options::default().or(&c.defaults);
+        assert_eq!(
+            (plain.source_profile, plain.sso_session.as_deref()),
+            (None, Some("corp"))
+        );
+    }
+
+    #[test]
     fn errors_name_the_file_the_key_and_the_problem() {
         let cases = [
             ("[defaults]\nrol = \"x\"\n", "line 2: unknown field `rol`"),
@@ -520,6 +543,19 @@ mod tests {
                 "[profiles.p]\naccount = \"a\"\nfederation_endpoint = \"https://x/federation\"\n",
                 "belong in [defaults]",
             ),
+            (
+                "[sso_sessions.corp]\nregion = \"eu-west-1\"\n",
+                "sso_sessions.corp.start_url: give the AWS access portal URL",
+            ),
+            (
+                "[sso_sessions.corp]\nstart_url = \"https://d-1.awsapps.com/start\"\nregion = \"eu west\"\n",
+                "sso_sessions.corp.region",
+            ),
+            (
+                "[sso_sessions.\"a b\"]\nstart_url = \"https://d-1.awsapps.com/start\"\nregion = \"eu-west-1\"\n",
+                "an sso-session name is a word",
+            ),
+            ("[sso_sessions.corp]\nstart = \"x\"\n", "unknown field `start`"),
         ];
         for (text, want) in cases {
             let err = parse(text).unwrap_err().to_string();
