@@ -30,7 +30,8 @@ rm -rf "$results" && mkdir -p "$results"
 
 # --- the binaries: after (this tree), before (BEFORE), a hello world ---------------
 echo "== building: this tree, the BEFORE revision, a hello world ==" >&2
-cargo build --release --locked --quiet
+# This tree as it ships (a static PIE on Linux, see scripts/release-build.sh).
+after_binary="$(bash scripts/release-build.sh)"
 read -r -a sides <<<"${SIDES:-before after}"
 BEFORE="${BEFORE:-f40192e}"
 before_rev="$(git rev-parse --verify "$BEFORE^{commit}")"
@@ -49,7 +50,7 @@ mkdir -p target/bench-hello
     rustc -O -C strip=symbols -o target/bench-hello/hello target/bench-hello/hello.rs
 }
 hello="$root/target/bench-hello/hello"
-declare -A bin=([before]="$before_dir/xacct" [after]="$root/target/release/xacct")
+declare -A bin=([before]="$before_dir/xacct" [after]="$after_binary")
 for side in before after; do
     if [ -x "${bin[$side]}" ]; then strip -o "$results/$side.stripped" "${bin[$side]}"; else : >"$results/$side.stripped"; fi
 done
