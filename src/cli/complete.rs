@@ -49,19 +49,20 @@ pub fn accounts(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let current = current.to_string_lossy();
+    let mut accounts = choices::cached_names_unsorted(&cache);
     // bash, zsh and fish sort what they show: sorting 10,000 names for them is wasted.
-    let accounts = match SHELL.get().map(String::as_str).unwrap_or_default() {
-        "bash" | "zsh" | "fish" => choices::cached_accounts_unsorted(&cache),
-        _ => choices::cached_accounts(&cache),
-    };
+    let shell = SHELL.get().map(String::as_str).unwrap_or_default();
+    if !matches!(shell, "bash" | "zsh" | "fish") {
+        accounts.sort_by_cached_key(|(id, name)| (name.to_lowercase(), *id));
+    }
     let recent = recent::load(&cache);
     let mut candidates: Vec<(String, String)> = Vec::new();
     // Recently used first, as in the picker.
     for used in &recent {
         if let Some(profile) = &used.profile {
             candidates.push((profile.clone(), "profile (recent)".into()));
-        } else if let Some(account) = accounts.iter().find(|a| a.id == used.account_id) {
-            candidates.push((account.name.clone(), format!("{} (recent)", account.id)));
+        } else if let Some((id, name)) = accounts.iter().find(|(id, _)| *id == used.account_id) {
+            candidates.push((name.clone(), format!("{id} (recent)")));
         }
     }
     for (name, profile) in &config.profiles {
@@ -72,21 +73,20 @@ pub fn accounts(current: &OsStr) -> Vec<CompletionCandidate> {
     }
     let typing_an_id = current.starts_with(|c: char| c.is_ascii_digit());
     let wanted = current.to_lowercase();
-    for account in &accounts {
+    // bash shows no descriptions: none are made for it.
+    let described = shell != "bash";
+    for (id, name) in accounts {
         // Most of 10,000 accounts do not match: skip them before copying anything.
-        let word = if typing_an_id {
-            account.id.as_str()
-        } else {
-            account.name.as_str()
-        };
+        let word = if typing_an_id { id.as_str() } else { name.as_str() };
         if !starts_with_ignoring_case(word, &wanted) {
             continue;
         }
-        if typing_an_id {
-            candidates.push((account.id.to_string(), account.name.clone()));
+        let (value, help) = if typing_an_id {
+            (id.to_string(), name)
         } else {
-            candidates.push((account.name.clone(), account.id.to_string()));
-        }
+            (name, id.to_string())
+        };
+        candidates.push((value, if described { help } else { String::new() }));
     }
     to_candidates(candidates, &current)
 }

@@ -123,6 +123,19 @@ pub fn cached_accounts_unsorted(cache: &PrivateDir) -> Vec<Account> {
     all
 }
 
+/// The ID and name of every account of every cached list, once each (the
+/// newest list's name wins), in no particular order: [`cached_accounts_unsorted`]
+/// for completion, which needs nothing else.
+pub fn cached_names_unsorted(cache: &PrivateDir) -> Vec<(AccountId, String)> {
+    let mut lists = accounts::load_names(cache).unwrap_or_default();
+    if lists.len() == 1 {
+        return lists.pop().map(|(_, names)| names).unwrap_or_default();
+    }
+    lists.sort_by_key(|(fetched_at, _)| *fetched_at);
+    let by_id: BTreeMap<AccountId, String> = lists.into_iter().flat_map(|(_, names)| names).collect();
+    by_id.into_iter().collect()
+}
+
 /// The account ID `text` (an ID, alias, account name or role ARN) stands for,
 /// as far as the config and the cached accounts tell without the network.
 pub fn offline_account_id(text: &str, config: &Config, accounts: &[Account]) -> Option<AccountId> {

@@ -321,3 +321,64 @@ fn a_hit_makes_no_connection() {
         .unwrap();
     assert_eq!(connections.count(), 0);
 }
+
+fn sso_source() -> Source {
+    Source {
+        profile: None,
+        sso_session: Some("corp".into()),
+    }
+}
+
+fn from_portal(role: &str) -> SessionPlan {
+    SessionPlan::new(target(role, 3600), SourcePlan::Portal(sso_source()), ACCOUNT).unwrap()
+}
+
+#[test]
+fn a_permission_set_session_comes_from_the_portal_and_is_cached_apart() {
+    let (cache, fake) = (cache(), Fake::default());
+    let first = sessions(&cache, &fake, false).obtain(&from_portal("Admin")).unwrap();
+    sessions(&cache, &fake, false).obtain(&from_portal("Admin")).unwrap();
+    assert_eq!(
+        fake.calls(),
+        [format!("GetRoleCredentials Admin in {ACCOUNT} as sso:corp")]
+    );
+    assert_eq!(first.source, "sso:corp");
+    // The same role from an Organizations source is another session.
+    sessions(&cache, &fake, false).obtain(&direct("Admin")).unwrap();
+    assert_eq!(fake.count("AssumeRole"), 1);
+}
+
+#[test]
+fn a_role_chained_from_a_permission_set_is_assumed_with_the_portal_session() {
+    let (cache, fake) = (cache(), Fake::default());
+    let parent = from_portal("AdministratorAccess");
+    let plan = SessionPlan::new(target("Deploy", 3600), SourcePlan::Chained(Box::new(parent)), "deploy").unwrap();
+    let entry = sessions(&cache, &fake, false).obtain(&plan).unwrap();
+    assert_eq!(
+        fake.calls(),
+        [
+            format!("GetRoleCredentials AdministratorAccess in {ACCOUNT} as sso:corp"),
+            "AssumeRole Deploy as ASIAFAKE1".to_owned(),
+        ]
+    );
+    assert_eq!(entry.origin.as_deref(), Some("sso:corp"));
+    // Chaining caps the session at an hour, as for any chain.
+    let parent = from_portal("AdministratorAccess");
+    let long = SessionPlan::new(target("Deploy", 7200), SourcePlan::Chained(Box::new(parent)), "deploy");
+    assert!(long
+        .unwrap_err()
+        .to_string()
+        .contains("AWS caps chained sessions at 1h"));
+}
+
+#[test]
+fn the_portal_takes_a_permission_set_name_and_no_assume_role_options() {
+    for role in ["team/Admin", "arn:aws:iam::111122223333:role/Admin"] {
+        let err = SessionPlan::new(target(role, 3600), SourcePlan::Portal(sso_source()), ACCOUNT).unwrap_err();
+        assert!(err.to_string().contains("give the permission set's name"), "{err}");
+    }
+    let mut with_external_id = target("Admin", 3600);
+    with_external_id.options.session.external_id = Some("x1234".into());
+    let err = SessionPlan::new(with_external_id, SourcePlan::Portal(sso_source()), ACCOUNT).unwrap_err();
+    assert!(err.to_string().starts_with("external_id cannot be passed"), "{err}");
+}

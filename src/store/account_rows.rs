@@ -9,9 +9,11 @@
 //! field is written `\\` or `\|`: names hold any character. (A printable
 //! separator needs no TOML escape, so a plain row is read as it is.)
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::domain::account::{Account, Detail};
+use crate::domain::account_id::AccountId;
 
 const SEPARATOR: char = '|';
 const ROLE_SEPARATOR: &str = " ";
@@ -112,6 +114,47 @@ pub fn decode(row: &str, detail: Detail) -> Option<Account> {
     })
 }
 
+/// The ID and name in `row` (any list's: they lead every row), read without
+/// the other fields; the name is borrowed unless it holds an escape.
+pub fn decode_id_and_name(row: &str) -> Option<(AccountId, Cow<'_, str>)> {
+    // ID, state, joined, name: each up to its first unescaped separator.
+    let mut fields = [""; 4];
+    let mut text = row;
+    for (n, field) in fields.iter_mut().enumerate() {
+        let end = field_end(text)?;
+        *field = &text[..end];
+        if n < 3 {
+            // A separator must follow: a row has at least five fields.
+            text = text.get(end + 1..)?;
+        }
+    }
+    let [id, _state, _joined, name] = fields;
+    let id = id.parse().ok()?;
+    let name = if name.contains('\\') {
+        Cow::Owned(split(name)?.pop()?)
+    } else {
+        Cow::Borrowed(name)
+    };
+    Some((id, name))
+}
+
+/// Where the first field of `text` ends: at its first unescaped separator,
+/// else at the end of `text`; `None` for an escape this module never writes.
+fn field_end(text: &str) -> Option<usize> {
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => match chars.next()?.1 {
+                '\\' | SEPARATOR => {}
+                _ => return None,
+            },
+            SEPARATOR => return Some(at),
+            _ => {}
+        }
+    }
+    Some(text.len())
+}
+
 /// The fields of `row`, unescaped; `None` for an escape this module never writes.
 fn split(row: &str) -> Option<Vec<String>> {
     let mut fields = Vec::with_capacity(8);
@@ -178,6 +221,32 @@ mod tests {
         let mut a = account("no tags", Some("Root"), Some(BTreeMap::new()));
         a.roles = Some(vec!["r".into()]);
         assert_eq!(decode(&encode(&a, full), full), Some(a));
+    }
+
+    #[test]
+    fn the_id_and_name_read_alone_are_those_of_the_whole_row() {
+        let full = Detail {
+            ou_paths: true,
+            tags: true,
+            roles: true,
+        };
+        for name in ["prod", "we|ird\\|\t\\", "", "a\\", "|"] {
+            let a = account(name, Some("Root/x|y"), Some([("k|".into(), "v".into())].into()));
+            for detail in [Detail::default(), full] {
+                let row = encode(&a, detail);
+                let (id, read) = decode_id_and_name(&row).unwrap();
+                assert_eq!((id, read.as_ref()), (a.id, name), "{row:?}");
+            }
+        }
+        assert!(matches!(
+            decode_id_and_name("111122223333|ACTIVE||plain|e").unwrap().1,
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(decode_id_and_name("111122223333|ACTIVE||na\\me|e"), None);
+        assert_eq!(decode_id_and_name("1111|ACTIVE||name|e"), None);
+        // A hostile state with an escaped separator does not shift the name.
+        let (_, name) = decode_id_and_name("111122223333|ACT\\|IVE||name|e").unwrap();
+        assert_eq!(name, "name");
     }
 
     #[test]

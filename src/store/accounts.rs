@@ -10,6 +10,7 @@ use super::document;
 use super::file::PrivateDir;
 use crate::domain::account::Account;
 use crate::domain::account::Detail;
+use crate::domain::account_id::AccountId;
 use crate::domain::error::Result;
 
 pub const FILE: &str = "accounts.toml";
@@ -104,6 +105,16 @@ impl StoredList<String> {
 }
 
 impl<R: AsRef<str>> StoredList<R> {
+    /// The ID and name of each account, with when the list was fetched;
+    /// `None` when a row is damaged.
+    fn names(self) -> Option<(OffsetDateTime, Vec<(AccountId, String)>)> {
+        let names = self.accounts.iter().map(|row| {
+            let (id, name) = account_rows::decode_id_and_name(row.as_ref())?;
+            Some((id, name.into_owned()))
+        });
+        Some((self.fetched_at, names.collect::<Option<_>>()?))
+    }
+
     /// The list, or `None` when a row is damaged (the list is fetched again).
     fn read(self) -> Option<AccountList> {
         let detail = Detail {
@@ -132,20 +143,39 @@ pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
     let Some(text) = dir.read(FILE)? else {
         return Ok(BTreeMap::new());
     };
-    if let Some(lists) = parse_whole(&text) {
+    if let Some(lists) = parse_whole(&text, |list| list.read()) {
         return Ok(lists);
     }
+    Ok(parse_lenient(&text))
+}
+
+/// The IDs and names of each cached list, with when it was fetched: what
+/// completion needs, without building 10,000 whole accounts per Tab.
+pub fn load_names(dir: &PrivateDir) -> Result<Vec<(OffsetDateTime, Vec<(AccountId, String)>)>> {
+    let Some(text) = dir.read(FILE)? else {
+        return Ok(Vec::new());
+    };
+    if let Some(lists) = parse_whole(&text, |list| list.names()) {
+        return Ok(lists.into_values().collect());
+    }
+    let lists = parse_lenient(&text).into_values();
+    let names = |list: AccountList| list.accounts.into_iter().map(|a| (a.id, a.name)).collect();
+    Ok(lists.map(|list| (list.fetched_at, names(list))).collect())
+}
+
+/// The lists of a store that [`parse_whole`] cannot read.
+fn parse_lenient(text: &[u8]) -> BTreeMap<String, AccountList> {
     // An earlier version, or some part is damaged: what parses of the rest still serves.
-    Ok(match document::parse_versions(&text, SECTION, READABLE) {
+    match document::parse_versions(text, SECTION, READABLE) {
         Ok((version, entries)) => lists_in(version, &entries),
         Err(_) => BTreeMap::new(),
-    })
+    }
 }
 
 /// The whole store read straight into lists, as it is when nothing in it is
 /// damaged: several times faster than reading it as TOML values first and
 /// then each list from those (the lenient way).
-fn parse_whole(text: &[u8]) -> Option<BTreeMap<String, AccountList>> {
+fn parse_whole<T>(text: &[u8], read: impl Fn(StoredList<Row<'_>>) -> Option<T>) -> Option<BTreeMap<String, T>> {
     #[derive(Deserialize)]
     struct Whole<'a> {
         version: i64,
@@ -158,11 +188,7 @@ fn parse_whole(text: &[u8]) -> Option<BTreeMap<String, AccountList>> {
         return None;
     }
     let lists = whole.organizations.into_iter();
-    Some(
-        lists
-            .filter_map(|(source, list)| Some((source, list.read()?)))
-            .collect(),
-    )
+    Some(lists.filter_map(|(source, list)| Some((source, read(list)?))).collect())
 }
 
 /// The lists among `entries` of a file of format `version` that parse.
@@ -223,7 +249,7 @@ mod tests {
         assert_eq!(all["profile:a"], list);
         assert!(list.is_fresh(now, 3600));
         assert!(
-            parse_whole(&dir.read(FILE).unwrap().unwrap()).is_some(),
+            parse_whole(&dir.read(FILE).unwrap().unwrap(), |l| l.read()).is_some(),
             "read the fast way"
         );
         // A damaged list costs only its own source.
@@ -273,6 +299,6 @@ mod tests {
         save(&dir, "profile:b", &list).unwrap();
         let text = String::from_utf8(dir.read(FILE).unwrap().unwrap()).unwrap();
         assert!(text.starts_with("version = 2\n"), "{text}");
-        assert!(parse_whole(text.as_bytes()).is_some_and(|lists| lists.len() == 2));
+        assert!(parse_whole(text.as_bytes(), |l| l.read()).is_some_and(|lists| lists.len() == 2));
     }
 }
