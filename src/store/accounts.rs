@@ -107,7 +107,7 @@ impl StoredList<String> {
 impl<R: AsRef<str>> StoredList<R> {
     /// The ID and name of each account, with when the list was fetched;
     /// `None` when a row is damaged.
-    fn names(self) -> Option<(OffsetDateTime, Vec<(AccountId, String)>)> {
+    fn names(self) -> Option<NamesList> {
         let names = self.accounts.iter().map(|row| {
             let (id, name) = account_rows::decode_id_and_name(row.as_ref())?;
             Some((id, name.into_owned()))
@@ -149,9 +149,13 @@ pub fn load_all(dir: &PrivateDir) -> Result<BTreeMap<String, AccountList>> {
     Ok(parse_lenient(&text))
 }
 
+/// One list's accounts as completion needs them: when it was fetched, and
+/// each account's ID and name.
+pub type NamesList = (OffsetDateTime, Vec<(AccountId, String)>);
+
 /// The IDs and names of each cached list, with when it was fetched: what
 /// completion needs, without building 10,000 whole accounts per Tab.
-pub fn load_names(dir: &PrivateDir) -> Result<Vec<(OffsetDateTime, Vec<(AccountId, String)>)>> {
+pub fn load_names(dir: &PrivateDir) -> Result<Vec<NamesList>> {
     let Some(text) = dir.read(FILE)? else {
         return Ok(Vec::new());
     };
