@@ -619,3 +619,29 @@ fn the_token_and_credentials_never_reach_logs_or_the_process_list() {
     assert_no_secret_in(&out.stdout, &all);
     assert_no_secret_in(&out.stderr, &all);
 }
+
+#[test]
+fn with_no_role_named_the_only_permission_set_serves_and_several_are_named() {
+    let f = fixture();
+    f.login();
+    // The roles are known once a listing fetched them.
+    f.home.run(&["accounts", "--roles"]).ok();
+    let other = f.sandbox.info.accounts.iter().find(|a| a.name != "DEMO").unwrap();
+    let creds = json_of(&f.home.run(&["assume", &other.name, "--format", "json"]));
+    assert!(
+        f.arn_in(&creds)
+            .starts_with(&format!("arn:aws:sts::{}:assumed-role/ReadOnlyAccess/", other.id)),
+        "{creds}"
+    );
+    let out = f.home.run(&["assume", "demo"]);
+    out.fails_with("you have several roles in account `DEMO`: AdministratorAccess, ReadOnlyAccess; name one");
+    // Nobody assigned the person anything: the listing says so, and why.
+    f.standin.replace_directory(&json!([]));
+    let out = f.home.run(&["accounts", "--refresh"]);
+    out.ok();
+    assert!(
+        out.stderr.contains("no accounts: your list is empty: IAM Identity Center gives the person signed in to sso-session corp no account"),
+        "{}",
+        out.stderr
+    );
+}

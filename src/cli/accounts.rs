@@ -24,14 +24,22 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
         Ok(list) => list,
         // A member account's credentials are refused (or, in some stand-ins, see
         // no root): say whose they are and who may list the organization.
-        Err(e) if NOT_THE_ORGANIZATIONS.iter().any(|code| format!("{e:#}").contains(code)) => {
+        Err(e)
+            if !is_sso(ctx, &source_options)
+                && NOT_THE_ORGANIZATIONS.iter().any(|code| format!("{e:#}").contains(code)) =>
+        {
             anyhow::bail!("{e:#}: {}", who_may_list(ctx, &source_options))
         }
         Err(e) => return Err(e.into()),
     };
     if list.accounts.is_empty() {
+        let whose = if is_sso(ctx, &source_options) {
+            "your"
+        } else {
+            "the organization's"
+        };
         let why = format!(
-            "no accounts: the organization's list is empty: {}",
+            "no accounts: {whose} list is empty: {}",
             who_may_list(ctx, &source_options)
         );
         eprintln!("xacct: {}", crate::domain::text::message(&why));
@@ -90,11 +98,24 @@ pub fn run(args: &AccountsArgs, ctx: &Context, out: &mut impl Write) -> Result<(
 /// Errors of credentials that cannot list the organization.
 const NOT_THE_ORGANIZATIONS: [&str; 3] = ["AccessDenied", "ParentNotFound", "AWSOrganizationsNotInUse"];
 
+/// Whether the source is an Identity Center sign-in (the portal lists the accounts).
+fn is_sso(ctx: &Context, source_options: &Options) -> bool {
+    Source::of(&source_options.clone().or(&ctx.config.defaults))
+        .sso_session
+        .is_some()
+}
+
 /// An empty or refused listing is almost always the wrong identity: which one
 /// listed it, and why that may be.
 fn who_may_list(ctx: &Context, source_options: &Options) -> String {
     let options = source_options.clone().or(&ctx.config.defaults);
     let source = Source::of(&options);
+    if let Some(session) = &source.sso_session {
+        return format!(
+            "IAM Identity Center gives the person signed in to sso-session {session} no account: \
+             ask an administrator for an assignment, or sign in as someone else with `xacct login --force`"
+        );
+    }
     let name = source.cache_name();
     let who = match source::env_key_id(&name) {
         Some(key) => format!("the keys in the environment (access key {key})"),

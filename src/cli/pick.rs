@@ -119,7 +119,8 @@ fn pick_role(
     // Without an account ID only the roles known everywhere apply.
     let roles = choices::roles_for(RolesOf::Account(account_id), &ctx.config, accounts, recent);
     if roles.len() < 2 {
-        return Ok(None);
+        // The one role known (an only permission set, or the default role).
+        return Ok(roles.into_iter().next());
     }
     tracing::debug!(roles = roles.len(), "picking a role on the terminal");
     let chosen = pick("Role", &roles)?;

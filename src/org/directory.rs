@@ -9,6 +9,7 @@ use crate::app::Context;
 use crate::aws::source::Source;
 use crate::aws::{org, profile_file, sso_portal};
 use crate::domain::account::{Account, Detail};
+use crate::domain::account_id::AccountId;
 use crate::domain::error::{fail, Result};
 use crate::org::account;
 use crate::org::origin::ListOwner;
@@ -108,6 +109,15 @@ impl AccountDirectory<'_> {
             wanted.roles |= list.with_roles;
         }
         self.fetch_and_save(&owner.fetch_as, refresh, wanted, fetch)
+    }
+
+    /// The roles the owner's cached list names for `account_id` (Identity
+    /// Center's permission sets), when it was fetched with them.
+    pub fn cached_roles(&self, account_id: AccountId) -> Option<Vec<String>> {
+        let owner = ListOwner::of(&self.source, self.cache);
+        let mut lists = accounts::load_all(self.cache).ok()?;
+        let list = lists.remove(&owner.name)?;
+        list.accounts.into_iter().find(|a| a.id == account_id)?.roles
     }
 
     /// The account named `name` in the owner's list (see [`ListOwner`]): a name

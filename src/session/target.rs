@@ -26,11 +26,41 @@ pub fn resolve_named(ctx: &Context, name: &TargetName, cli: Options) -> Result<(
     let (account_text, options) = options_for(name, cli, &ctx.config)?;
     let source = Source::of(&options);
     let region = options.region.clone();
+    let role_named = options.role.is_some();
     let directory = directory::of_source(ctx, &source);
-    let target = resolve(&account_text, options, &ctx.config, &directory, |fetch_as, detail| {
+    let mut target = resolve(&account_text, options, &ctx.config, &directory, |fetch_as, detail| {
         directory::fetch_accounts(ctx, fetch_as, region.as_deref(), detail)
     })?;
+    if !role_named && source.sso_session.is_some() {
+        if let Some(role) = only_permission_set(&directory, &target, &name.account)? {
+            target.role = role;
+        }
+    }
     Ok((target, source))
+}
+
+/// With no role named, an Identity Center source uses the account's one
+/// permission set, as the cached list (`accounts --roles`) knows it; several
+/// are an error that names them. `None` when the list does not know them.
+fn only_permission_set(directory: &AccountDirectory, target: &Target, typed: &str) -> Result<Option<RoleSpec>> {
+    let Some(roles) = directory.cached_roles(target.account_id) else {
+        return Ok(None);
+    };
+    match roles.as_slice() {
+        [only] => Ok(Some(RoleSpec::parse(only)?)),
+        [] => fail!(
+            "IAM Identity Center gives you no role in account {} ({})",
+            validate::shown(target.account_label()),
+            target.account_id
+        ),
+        several => fail!(
+            "you have several roles in account {}: {}; name one, such as `xacct assume {} {}`",
+            validate::shown(target.account_label()),
+            several.join(", "),
+            crate::domain::text::terminal(typed),
+            several[0]
+        ),
+    }
 }
 
 /// The account and role to act on, with the options that apply to them.
