@@ -49,7 +49,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from loopback_service import announce, read_body, wait_for_stop
+from loopback_service import read_body, serve_until_stopped
 
 HOST = "127.0.0.1"
 CONTROL_PREFIX = "/_faults"
@@ -342,12 +342,7 @@ def main(argv=None):
     )
     thread.start()
     port = server.server_address[1]
-    announce({"endpoint": f"http://{HOST}:{port}", "port": port})
-
-    wait_for_stop()
-    STOP.set()
-    server.shutdown()
-    server.server_close()
+    serve_until_stopped(server, {"endpoint": f"http://{HOST}:{port}", "port": port}, STOP)
     return 0
 
 

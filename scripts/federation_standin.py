@@ -29,7 +29,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from loopback_service import announce, wait_for_stop
+from loopback_service import serve_until_stopped
 
 HOST = "127.0.0.1"
 SESSION_KEYS = {"sessionId", "sessionKey", "sessionToken"}
@@ -125,9 +125,7 @@ def main():
     server = ThreadingHTTPServer((HOST, 0), Handler)
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    announce({"endpoint": f"http://{HOST}:{port}/federation", "port": port})
-    wait_for_stop()
-    server.shutdown()
+    serve_until_stopped(server, {"endpoint": f"http://{HOST}:{port}/federation", "port": port})
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""What the loopback services of the tests (moto_sandbox.py, fault_proxy.py,
-federation_standin.py) share: they announce themselves with one JSON line on
+"""What the loopback services of the tests and benchmarks (moto_sandbox.py, fault_proxy.py,
+federation_standin.py, org_standin.py, sso_standin.py) share: they announce themselves with one JSON line on
 stdout, then serve until stdin reaches EOF (the test harness drops it) or
 SIGTERM/SIGINT arrives."""
 
@@ -42,6 +42,18 @@ def wait_for_stop():
     # Timed waits so signal handlers always get a chance to run.
     while not stop.wait(0.5):
         pass
+
+
+def serve_until_stopped(server, payload, stopping=None):
+    """Announces `payload`, serves (on the server's own thread) until told to
+    stop, then sets `stopping` (so that handlers waiting on it return at once)
+    and closes the server."""
+    announce(payload)
+    wait_for_stop()
+    if stopping is not None:
+        stopping.set()
+    server.shutdown()
+    server.server_close()
 
 
 def read_body(handler):

@@ -68,7 +68,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loopback_service import Server, announce, read_body, send, wait_for_stop  # noqa: E402
+from loopback_service import Server, read_body, send, serve_until_stopped  # noqa: E402
 
 HOST = "127.0.0.1"
 CONTROL_PREFIX = "/_standin"
@@ -730,19 +730,14 @@ def main(argv=None):
         log(f"cannot listen on {HOST}:{args.port}: {exc}")
         return 1
     port = server.server_address[1]
-    announce(
-        {
-            "endpoint": f"http://{HOST}:{port}",
-            "port": port,
-            **Handler.org.summary(),
-            "access_key_id": "AKIABENCHEXAMPLE0001",
-            "secret_access_key": "bench-secret-key-not-checked",
-        }
-    )
-    wait_for_stop()
-    STOP.set()
-    server.shutdown()
-    server.server_close()
+    summary = {
+        "endpoint": f"http://{HOST}:{port}",
+        "port": port,
+        **Handler.org.summary(),
+        "access_key_id": "AKIABENCHEXAMPLE0001",
+        "secret_access_key": "bench-secret-key-not-checked",
+    }
+    serve_until_stopped(server, summary, STOP)
     return 0
 
 

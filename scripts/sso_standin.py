@@ -127,7 +127,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loopback_service import Server, announce, read_body, send, wait_for_stop  # noqa: E402
+from loopback_service import Server, read_body, send, serve_until_stopped  # noqa: E402
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
@@ -1165,11 +1165,7 @@ def main(argv=None):
     except (OSError, ValueError) as exc:
         log(f"cannot start: {exc}")
         return 1
-    announce(summary(server))
-    wait_for_stop()
-    STOP.set()
-    server.shutdown()
-    server.server_close()
+    serve_until_stopped(server, summary(server), STOP)
     return 0
 
 

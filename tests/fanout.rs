@@ -14,12 +14,7 @@ fn runs_once_per_account_in_an_ou_with_each_accounts_credentials() {
         "xacct exec --ou Root/Workloads/Prod -- sh -c 'xacct whoami | head -n1'",
     );
     let stdout = out.ok();
-    let prod: Vec<_> = sandbox
-        .info
-        .accounts
-        .iter()
-        .filter(|a| a.ou == "Root/Workloads/Prod")
-        .collect();
+    let prod = sandbox.accounts_in("Root/Workloads/Prod");
     assert_eq!(prod.len(), 5);
     assert_eq!(stdout.lines().count(), 5, "{stdout}");
     for account in prod {

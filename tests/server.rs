@@ -258,6 +258,16 @@ fn serve_prints_the_variables_for_each_shell_and_serves_until_interrupted() {
     );
 }
 
+/// `XACCT_NOW` a day ahead: every cached session looks expired to xacct,
+/// so each request for credentials renews the session.
+fn a_day_ahead(home: &mut Home) {
+    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    home.set(
+        "XACCT_NOW",
+        &tomorrow.format(&time::format_description::well_known::Rfc3339).unwrap(),
+    );
+}
+
 /// The refresh proof: a botocore client that lives through several role
 /// sessions. `XACCT_NOW` a day ahead makes every session look expired to
 /// xacct, so each request for credentials assumes the role again; a 15-minute
@@ -267,11 +277,7 @@ fn serve_prints_the_variables_for_each_shell_and_serves_until_interrupted() {
 fn a_running_client_gets_a_new_session_when_the_old_one_is_due() {
     let sandbox = Sandbox::start();
     let mut home = Home::with_sandbox(&sandbox);
-    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
-    home.set(
-        "XACCT_NOW",
-        &tomorrow.format(&time::format_description::well_known::Rfc3339).unwrap(),
-    );
+    a_day_ahead(&mut home);
     let client = home.path().join("client.py");
     std::fs::write(
         &client,
@@ -583,12 +589,7 @@ fn the_fan_out_serves_each_account_its_own_credentials() {
         cmd
     });
     let stdout = out.ok();
-    let prod: Vec<_> = sandbox
-        .info
-        .accounts
-        .iter()
-        .filter(|a| a.ou == "Root/Workloads/Prod")
-        .collect();
+    let prod = sandbox.accounts_in("Root/Workloads/Prod");
     assert_eq!(prod.len(), 5);
     let (mut ports, mut paths, mut tokens, mut endpoints) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for account in &prod {
@@ -717,11 +718,7 @@ fn mfa_process_gives_one_code_for_many_roles_without_a_prompt() {
 fn the_server_renews_the_mfa_session_with_mfa_process() {
     let sandbox = Sandbox::start();
     let mut home = mfa_home(&sandbox, "");
-    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
-    home.set(
-        "XACCT_NOW",
-        &tomorrow.format(&time::format_description::well_known::Rfc3339).unwrap(),
-    );
+    a_day_ahead(&mut home);
     let out = run_detached({
         let mut cmd = home.xacct();
         cmd.args(["exec", "--server", "demo", ROLE, "--"]).arg(aws_cli()).args([
@@ -745,11 +742,7 @@ fn the_server_renews_the_mfa_session_with_mfa_process() {
 fn without_mfa_process_or_a_terminal_the_server_answers_an_error_naming_the_fix() {
     let sandbox = Sandbox::start();
     let mut home = Home::with_sandbox(&sandbox);
-    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
-    home.set(
-        "XACCT_NOW",
-        &tomorrow.format(&time::format_description::well_known::Rfc3339).unwrap(),
-    );
+    a_day_ahead(&mut home);
     let client = home.path().join("client.py");
     std::fs::write(
         &client,
@@ -803,11 +796,7 @@ except urllib.error.HTTPError as e:
 fn the_server_asks_on_the_terminal_when_there_is_one() {
     let sandbox = Sandbox::start();
     let mut home = Home::with_sandbox(&sandbox);
-    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
-    home.set(
-        "XACCT_NOW",
-        &tomorrow.format(&time::format_description::well_known::Rfc3339).unwrap(),
-    );
+    a_day_ahead(&mut home);
     let client = home.path().join("client.py");
     std::fs::write(
         &client,

@@ -111,6 +111,11 @@ impl Sandbox {
         loopback_http(self.info.port, method, path, body)
     }
 
+    /// The seeded accounts directly in the OU at `path`.
+    pub fn accounts_in(&self, path: &str) -> Vec<&SeededAccount> {
+        self.info.accounts.iter().filter(|a| a.ou == path).collect()
+    }
+
     pub fn account_id(&self, name: &str) -> &str {
         &self
             .info
