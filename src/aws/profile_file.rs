@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::aws::source::Source;
 use crate::domain::error::{Error, Result};
-use crate::domain::sso_session::{SsoSession, DEFAULT_SSO_SCOPE};
+use crate::domain::sso_session::SsoSession;
 
 /// `mfa_serial` of the profile `source` acts as (see [`Source::profile_name`]).
 /// A config file that cannot be read is an error, not "no MFA": MFA that the
@@ -80,7 +80,7 @@ fn find_sso_session(
     let missing = |key: &str| Error::msg(format!("[sso-session {name}] in ~/.aws/config has no {key}: add it"));
     let start_url = get("sso_start_url").ok_or_else(|| missing("sso_start_url"))?;
     let region = get("sso_region").ok_or_else(|| missing("sso_region"))?;
-    let mut scopes: Vec<String> = get("sso_registration_scopes")
+    let scopes: Vec<String> = get("sso_registration_scopes")
         .map(|s| {
             s.split(',')
                 .map(str::trim)
@@ -89,15 +89,7 @@ fn find_sso_session(
                 .collect()
         })
         .unwrap_or_default();
-    if scopes.is_empty() {
-        scopes.push(DEFAULT_SSO_SCOPE.to_owned());
-    }
-    Ok(SsoSession {
-        name,
-        start_url,
-        region,
-        scopes,
-    })
+    Ok(SsoSession::new(name, start_url, region, scopes))
 }
 
 /// Settings that make a profile give credentials, in the SDKs and the AWS CLI.
@@ -187,6 +179,7 @@ fn setting(profiles: &ProfileSet, profile: &str, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::sso_session::DEFAULT_SSO_SCOPE;
 
     fn profiles(text: &str) -> ProfileSet {
         let env = Env::from_slice(&[("HOME", "/home/u"), ("AWS_CONFIG_FILE", "/cfg")]);

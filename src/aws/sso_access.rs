@@ -36,8 +36,7 @@ pub enum Refreshed {
 
 /// A token of `session` valid for a while: the cached one, or refreshed.
 pub fn access_token(connections: &Connections, session: &SsoSession) -> Result<Secret> {
-    let dir = sso_token::cache_dir()?;
-    let Some(cached) = sso_token::load(&dir, &session.name)?.filter(|t| t.start_url == session.start_url) else {
+    let Some(cached) = sso_token::load_for(session)? else {
         return Err(Error::aws(format!(
             "not signed in to IAM Identity Center (sso-session {}): run `xacct login --sso-session {}`",
             session.name, session.name
@@ -73,8 +72,7 @@ pub fn refresh_locked(aws: &Aws, session: &SsoSession, margin: time::Duration) -
     let lock_dir = crate::store::cache_dir()?;
     lock_dir.ensure()?;
     let _lock = lock_dir.lock(&format!("sso-refresh-{}", sso_token::file_name(&session.name)))?;
-    let dir = sso_token::cache_dir()?;
-    let Some(cached) = sso_token::load(&dir, &session.name)?.filter(|t| t.start_url == session.start_url) else {
+    let Some(cached) = sso_token::load_for(session)? else {
         return Ok(Refreshed::NotRefreshable);
     };
     let now = clock::now();

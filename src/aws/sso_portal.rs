@@ -17,6 +17,7 @@ use super::connections::Connections;
 use super::error::describe;
 use super::sso_access;
 use super::throttle::Window;
+use super::Aws;
 use crate::domain::account::Account;
 use crate::domain::credentials::Credentials;
 use crate::domain::error::{Error, Result};
@@ -36,9 +37,8 @@ const ACTIVE: &str = "ACTIVE";
 
 /// Every account `session`'s sign-in may use, with their roles when `with_roles`.
 pub fn list_accounts(connections: &Connections, session: &SsoSession, with_roles: bool) -> Result<Vec<Account>> {
-    let token = sso_access::access_token(connections, session)?;
-    let aws = connections.unsigned(&session.region)?;
-    aws.block_on(Portal::new(&aws.config, &session.name, token).accounts(with_roles))
+    let (aws, portal) = connect(connections, session)?;
+    aws.block_on(portal.accounts(with_roles))
 }
 
 /// Credentials of the permission set `role_name` in `account_id`, as
@@ -49,9 +49,17 @@ pub fn role_credentials(
     account_id: &str,
     role_name: &str,
 ) -> Result<Credentials> {
+    let (aws, portal) = connect(connections, session)?;
+    aws.block_on(portal.role_credentials(account_id, role_name))
+}
+
+/// The run's connection to `session`'s region and its portal, acting with
+/// the sign-in's token (refreshed first when it is due).
+fn connect(connections: &Connections, session: &SsoSession) -> Result<(Arc<Aws>, Portal)> {
     let token = sso_access::access_token(connections, session)?;
     let aws = connections.unsigned(&session.region)?;
-    aws.block_on(Portal::new(&aws.config, &session.name, token).role_credentials(account_id, role_name))
+    let portal = Portal::new(&aws.config, &session.name, token);
+    Ok((aws, portal))
 }
 
 /// The portal of one sso-session, acting with its access token (cheap to

@@ -60,8 +60,8 @@ pub fn run(args: &WhoamiArgs, ctx: &Context, out: &mut impl Write) -> Result<()>
 /// An sso-session is a sign-in, not an AWS identity: where, and until when.
 fn sso_sign_in(ctx: &Context, name: &str, json: bool, out: &mut impl Write) -> Result<()> {
     let session = profile_file::sso_session(Some(name), &ctx.config.sso_sessions)?;
-    let token = sso_token::load(&sso_token::cache_dir()?, &session.name)?
-        .filter(|t| t.start_url == session.start_url && t.expires_at > clock::now())
+    let token = sso_token::load_for(&session)?
+        .filter(|t| t.expires_at > clock::now())
         .ok_or_else(|| anyhow::anyhow!("{}", sso_portal::sign_in_again(&session.name)))?;
     let until = clock::rfc3339(token.expires_at);
     if json {

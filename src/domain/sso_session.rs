@@ -15,3 +15,18 @@ pub struct SsoSession {
 /// The scope a client needs to list accounts and get role credentials (and
 /// to be given refresh tokens).
 pub const DEFAULT_SSO_SCOPE: &str = "sso:account:access";
+
+impl SsoSession {
+    /// The session; no scopes given means [`DEFAULT_SSO_SCOPE`], as the AWS CLI does.
+    pub fn new(name: String, start_url: String, region: String, mut scopes: Vec<String>) -> Self {
+        if scopes.is_empty() {
+            scopes.push(DEFAULT_SSO_SCOPE.to_owned());
+        }
+        Self {
+            name,
+            start_url,
+            region,
+            scopes,
+        }
+    }
+}

@@ -115,9 +115,7 @@ impl AccountDirectory<'_> {
     /// Center's permission sets), when it was fetched with them.
     pub fn cached_roles(&self, account_id: AccountId) -> Option<Vec<String>> {
         let owner = ListOwner::of(&self.source, self.cache);
-        let mut lists = accounts::load_all(self.cache).ok()?;
-        let list = lists.remove(&owner.name)?;
-        list.accounts.into_iter().find(|a| a.id == account_id)?.roles
+        accounts::find_cached(self.cache, &owner.name, account_id).ok()??.roles
     }
 
     /// The account named `name` in the owner's list (see [`ListOwner`]): a name

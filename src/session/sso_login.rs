@@ -51,8 +51,7 @@ pub fn login(
     settings: &AwsSettings,
     say: &mut dyn FnMut(&str),
 ) -> Result<Outcome> {
-    let dir = sso_token::cache_dir()?;
-    let cached = sso_token::load(&dir, &session.name)?.filter(|t| t.start_url == session.start_url);
+    let cached = sso_token::load_for(session)?;
     let now = clock::now();
     if let Some(cached) = &cached {
         if !options.force && cached.expires_at > now + REUSE_MARGIN {

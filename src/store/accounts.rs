@@ -105,6 +105,24 @@ impl StoredList<String> {
 }
 
 impl<R: AsRef<str>> StoredList<R> {
+    /// The account `id`, decoding only its row.
+    fn find(self, id: AccountId) -> Option<Account> {
+        let detail = self.detail();
+        let row = self
+            .accounts
+            .iter()
+            .find(|row| account_rows::decode_id_and_name(row.as_ref()).is_some_and(|(found, _)| found == id))?;
+        account_rows::decode(row.as_ref(), detail)
+    }
+
+    fn detail(&self) -> Detail {
+        Detail {
+            ou_paths: self.with_ou_paths,
+            tags: self.with_tags,
+            roles: self.with_roles,
+        }
+    }
+
     /// The ID and name of each account, with when the list was fetched;
     /// `None` when a row is damaged.
     fn names(self) -> Option<NamesList> {
@@ -117,11 +135,7 @@ impl<R: AsRef<str>> StoredList<R> {
 
     /// The list, or `None` when a row is damaged (the list is fetched again).
     fn read(self) -> Option<AccountList> {
-        let detail = Detail {
-            ou_paths: self.with_ou_paths,
-            tags: self.with_tags,
-            roles: self.with_roles,
-        };
+        let detail = self.detail();
         // Each row is freed as it is read, so the accounts reuse its memory.
         let accounts = self
             .accounts
@@ -165,6 +179,20 @@ pub fn load_names(dir: &PrivateDir) -> Result<Vec<NamesList>> {
     let lists = parse_lenient(&text).into_values();
     let names = |list: AccountList| list.accounts.into_iter().map(|a| (a.id, a.name)).collect();
     Ok(lists.map(|list| (list.fetched_at, names(list))).collect())
+}
+
+/// The account `id` of the list cached for `source`, decoding no other row:
+/// a cache hit may ask (an Identity Center source's roles, see
+/// `session::target`), and it should not build the whole list for one account.
+pub fn find_cached(dir: &PrivateDir, source: &str, id: AccountId) -> Result<Option<Account>> {
+    let Some(text) = dir.read(FILE)? else {
+        return Ok(None);
+    };
+    if let Some(mut found) = parse_whole(&text, |list| list.find(id)) {
+        return Ok(found.remove(source));
+    }
+    let list = parse_lenient(&text).remove(source);
+    Ok(list.and_then(|list| list.accounts.into_iter().find(|a| a.id == id)))
 }
 
 /// The lists of a store that [`parse_whole`] cannot read.
@@ -223,6 +251,38 @@ pub fn save(dir: &PrivateDir, source: &str, list: &AccountList) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_account_is_found_by_id_in_its_source_list() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = PrivateDir::at(root.path().join("c"));
+        let account = |id: &str, name: &str, roles: &[&str]| Account {
+            id: id.parse().unwrap(),
+            name: name.into(),
+            email: String::new(),
+            state: "ACTIVE".into(),
+            joined: None,
+            ou: None,
+            tags: None,
+            roles: Some(roles.iter().map(|r| r.to_string()).collect()),
+        };
+        let wanted = account("222222222222", "we|ird", &["AdministratorAccess", "ReadOnlyAccess"]);
+        let list = AccountList {
+            fetched_at: crate::domain::clock::now().replace_nanosecond(0).unwrap(),
+            with_ou_paths: false,
+            with_tags: false,
+            with_roles: true,
+            accounts: vec![account("111111111111", "a", &["ReadOnlyAccess"]), wanted.clone()],
+        };
+        save(&dir, "sso:corp", &list).unwrap();
+        let id = wanted.id;
+        assert_eq!(find_cached(&dir, "sso:corp", id).unwrap(), Some(wanted));
+        assert_eq!(find_cached(&dir, "profile:other", id).unwrap(), None);
+        assert_eq!(
+            find_cached(&dir, "sso:corp", "333333333333".parse().unwrap()).unwrap(),
+            None
+        );
+    }
 
     #[test]
     fn lists_of_several_sources_live_side_by_side() {

@@ -32,7 +32,7 @@ use crate::domain::partition::Partition;
 use crate::domain::regular_file::{self, size_in_words, Refused};
 use crate::domain::role::RoleSpec;
 use crate::domain::session_params::{self, ConfigSpot, Param, SessionParams};
-use crate::domain::sso_session::{SsoSession, DEFAULT_SSO_SCOPE};
+use crate::domain::sso_session::SsoSession;
 use crate::domain::validate::{self, Invalid};
 
 use super::file::{self, Owners};
@@ -346,16 +346,12 @@ impl RawSsoSession {
             .region
             .ok_or_else(|| format!("{key}.region: give the Identity Center region, such as us-east-1"))?;
         validate::region(&region).map_err(|e| format!("{key}.region: {e}"))?;
-        let mut scopes = self.registration_scopes;
-        if scopes.is_empty() {
-            scopes.push(DEFAULT_SSO_SCOPE.to_owned());
-        }
-        Ok(SsoSession {
-            name: name.to_owned(),
+        Ok(SsoSession::new(
+            name.to_owned(),
             start_url,
             region,
-            scopes,
-        })
+            self.registration_scopes,
+        ))
     }
 }
 
@@ -457,6 +453,7 @@ fn secs(value: &toml::Value, key: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::sso_session::DEFAULT_SSO_SCOPE;
 
     fn parse(text: &str) -> Result<Config> {
         Config::parse(Path::new("/x/config.toml"), text)

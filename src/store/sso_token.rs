@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::domain::clock::{parse_rfc3339, rfc3339};
 use crate::domain::error::{Error, Result};
 use crate::domain::secret::Secret;
+use crate::domain::sso_session::SsoSession;
 use crate::store::file::PrivateDir;
 
 /// One cached token, with the client registration that can refresh it.
@@ -92,6 +93,12 @@ pub fn load(dir: &PrivateDir, session_name: &str) -> Result<Option<SsoToken>> {
         registration_expires_at: file.registration_expires_at.as_deref().and_then(parse_time),
         refresh_token: file.refresh_token,
     }))
+}
+
+/// The cached token of `session`, when it was issued for the session's start
+/// URL (one of another portal under the same name is as good as none).
+pub fn load_for(session: &SsoSession) -> Result<Option<SsoToken>> {
+    Ok(load(&cache_dir()?, &session.name)?.filter(|t| t.start_url == session.start_url))
 }
 
 /// Writes the token of `session_name` (0600, atomically, the directory 0700
