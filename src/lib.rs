@@ -14,6 +14,7 @@ pub mod domain;
 pub mod exec;
 pub mod generate;
 pub mod org;
+pub mod roles;
 pub mod server;
 pub mod session;
 pub mod shell;

@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 /// Top to bottom: a module may use the ones after it, never one before it.
 const LAYERS: &[(&str, &str)] = &[
     ("cli", "the command line: clap definitions, one file per command"),
+    (
+        "roles",
+        "who can switch where: cross-account roles read from IAM, their trust and audit",
+    ),
     ("exec", "running commands with role sessions, in one account or many"),
     (
         "server",
