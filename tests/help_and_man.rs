@@ -118,3 +118,86 @@ fn the_example_config_parses_and_uses_every_key() {
         );
     }
 }
+
+/// Every subcommand's description, as the top-level `--help` lists it.
+fn listed_descriptions(home: &Home) -> Vec<(String, String)> {
+    let help = home.run(&["--help"]).ok().to_owned();
+    let commands = help
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a command list")
+        .split("\n\n")
+        .next()
+        .unwrap();
+    let mut listed: Vec<(String, String)> = Vec::new();
+    for line in commands.lines() {
+        // A description too long for the width goes on, indented, on the next lines.
+        if line.starts_with("   ") {
+            let last = listed.last_mut().expect("a command before its continuation");
+            last.1 = one_line(&format!("{} {line}", last.1));
+            continue;
+        }
+        let line = line.trim_start();
+        let (name, description) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        listed.push((name.to_owned(), description.trim().to_owned()));
+    }
+    listed.retain(|(name, _)| name != "help");
+    listed
+}
+
+/// The developer comments of src/cli/args.rs: none is help for the user.
+fn developer_comments() -> Vec<String> {
+    let source = include_str!("../src/cli/args.rs");
+    source
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("// ") || l.starts_with("//! "))
+        .map(|l| l.trim_start_matches('/').trim_start_matches('!').trim().to_owned())
+        .filter(|l| l.len() > 20)
+        .collect()
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn every_subcommand_help_begins_with_its_own_description() {
+    let home = Home::empty();
+    let listed = listed_descriptions(&home);
+    assert_eq!(listed.len(), subcommands().len(), "{listed:?}");
+    for (name, description) in &listed {
+        let help = home.run(&[name, "--help"]).ok().to_owned();
+        let first = one_line(help.split("\n\n").next().unwrap_or_default());
+        assert!(
+            !description.is_empty() && first == *description,
+            "`xacct {name} --help` begins with {first:?}, not with its description {description:?}"
+        );
+    }
+}
+
+#[test]
+fn no_developer_comment_reaches_help_or_the_man_page() {
+    let home = Home::empty();
+    let mut pages = vec![("man".to_owned(), home.run(&["man"]).ok().to_owned())];
+    for sub in subcommands() {
+        pages.push((sub.clone(), home.run(&[&sub, "--help"]).ok().to_owned()));
+    }
+    let comments = developer_comments();
+    assert!(comments
+        .iter()
+        .any(|c| c.starts_with("Everything that shapes the role session")));
+    for (page, text) in &pages {
+        let text = one_line(&text.replace("\\-", "-").replace("\\fB", "").replace("\\fR", ""));
+        for comment in &comments {
+            assert!(
+                !text.contains(comment.as_str()),
+                "`{page}` shows the developer comment {comment:?}"
+            );
+        }
+        assert!(
+            !text.contains("crate::") && !text.contains("cli::options"),
+            "`{page}` shows a Rust path"
+        );
+    }
+}

@@ -1,4 +1,8 @@
 //! The command line: clap definitions only, no logic.
+//!
+//! Structs that clap flattens into commands carry `//` comments, not `///`:
+//! clap makes a struct's doc comment the `about` of every command it is
+//! flattened into, so a developer note would become that command's help.
 
 use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
@@ -180,7 +184,7 @@ pub enum CacheCommand {
     },
 }
 
-/// Where the source credentials come from.
+// Where the source credentials come from.
 #[derive(Debug, Clone, Args, Default)]
 pub struct SourceArgs {
     /// AWS profile with the source credentials (default: AWS_PROFILE, the environment, `default`)
@@ -215,7 +219,7 @@ pub struct AccountsArgs {
     pub source: SourceArgs,
 }
 
-/// Which accounts of the organization to act on.
+// Which accounts of the organization to act on.
 #[derive(Debug, Clone, Args, Default)]
 pub struct FilterArgs {
     /// Only accounts in this OU or below it, such as Root/Workloads/Prod
@@ -232,8 +236,8 @@ pub struct FilterArgs {
     pub tags: Vec<String>,
 }
 
-/// The account and role as typed for the commands that act on one. Either may
-/// be left out on a terminal, to be picked from a list (see `crate::ui::picker`).
+// The account and role as typed for the commands that act on one. Either may
+// be left out on a terminal, to be picked from a list (see `crate::ui::picker`).
 #[derive(Debug, Clone, Args, Default)]
 pub struct PickTargetArgs {
     /// Account name, alias, 12-digit ID, role ARN, or a profile from the config file (default: pick from a list)
@@ -245,9 +249,9 @@ pub struct PickTargetArgs {
     pub role: Option<String>,
 }
 
-/// Everything that shapes the role session: shared by `assume` and `exec`.
-/// A flag for an AssumeRole option has the field name of the option's config
-/// key: `cli::options` reads them by that name (serialized), with no code per option.
+// Everything that shapes the role session: shared by `assume` and `exec`.
+// A flag for an AssumeRole option has the field name of the option's config
+// key: `cli::options` reads them by that name (serialized), with no code per option.
 #[derive(Debug, Clone, Args, Default, serde::Serialize)]
 pub struct SessionArgs {
     /// Session length: seconds or 15m, 1h, 12h (900s to 43200s; default 1h; at most 1h when chaining)
@@ -342,7 +346,7 @@ pub struct ExecArgs {
     pub command: Vec<String>,
 }
 
-/// Running one command in many accounts.
+// Running one command in many accounts.
 #[derive(Debug, Clone, Args, Default)]
 pub struct ManyArgs {
     /// Run in every ACTIVE account whose name matches this pattern (*, ?, [a-z], [!0-9])
