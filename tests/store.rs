@@ -464,3 +464,48 @@ fn a_fifteen_minute_session_is_served_from_the_cache() {
     );
     assert_eq!(sandbox.count("AssumeRole"), 1);
 }
+
+/// A configured margin longer than a third of the session is lowered to
+/// that third, as for 15-minute sessions, and the person is told once per run;
+/// the shell prompt's `whoami --short` stays quiet.
+#[test]
+fn a_configured_margin_the_cap_lowers_is_said_once_per_run() {
+    let sandbox = Sandbox::start();
+    let mut home = Home::with_sandbox(&sandbox);
+    home.write_config("[defaults]\nrefresh_margin = \"59m\"\n");
+    let id = sandbox.info.demo_account_id.clone();
+    let warning =
+        "refresh_margin = 59m is more than a third of this 1h session: its credentials are renewed when 20m are left";
+    let first = home.run(&["assume", &id]);
+    first.ok();
+    assert_eq!(first.stderr.matches(warning).count(), 1, "{}", first.stderr);
+    // The cap is what is applied: 30 minutes on, 30 are left (more than 20): served.
+    let later =
+        |minutes: i64| xacct::domain::clock::rfc3339(xacct::domain::clock::now() + time::Duration::minutes(minutes));
+    home.set("XACCT_NOW", &later(30));
+    let hit = home.run(&["assume", &id]);
+    hit.ok();
+    assert_eq!(sandbox.count("AssumeRole"), 1);
+    assert_eq!(hit.stderr.matches(warning).count(), 1, "{}", hit.stderr);
+    home.unset("XACCT_NOW");
+    // Two accounts in one run: one warning.
+    let many = home.run(&["exec", "--all", "--", "true"]);
+    many.ok();
+    assert_eq!(
+        many.stderr.matches("refresh_margin = 59m").count(),
+        1,
+        "{}",
+        many.stderr
+    );
+    let prompt = home.shell(
+        "bash",
+        &format!("eval \"$(xacct assume {id} 2>/dev/null)\" && xacct whoami --short"),
+    );
+    assert!(prompt.stdout.trim().contains('/'), "{}{}", prompt.stdout, prompt.stderr);
+    assert!(!prompt.stderr.contains("refresh_margin"), "{}", prompt.stderr);
+    // The default margin (not configured) is lowered for short sessions without a word.
+    home.write_config("");
+    let short = home.run(&["assume", &id, "--duration", "15m"]);
+    short.ok();
+    assert!(!short.stderr.contains("refresh_margin"), "{}", short.stderr);
+}

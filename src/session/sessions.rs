@@ -7,6 +7,7 @@ use super::plan::{check_chained_duration, SessionPlan, SourcePlan};
 use crate::app::Context;
 use crate::aws::source::{self, Source};
 use crate::domain::clock;
+use crate::domain::duration;
 use crate::domain::error::Result;
 use crate::domain::validate;
 use crate::store::credential_cache::{self as cache, CacheKey, Entry, EntryKind};
@@ -18,6 +19,8 @@ use crate::store::file::PrivateDir;
 pub struct CacheRules {
     /// The configured refresh margin (see [`CacheKey::refresh_margin`]).
     pub refresh_margin_secs: u64,
+    /// Whether the person set it (then a session it is lowered for is worth a warning).
+    pub refresh_margin_configured: bool,
     /// How long an MFA session lasts.
     pub mfa_duration_secs: u64,
 }
@@ -37,6 +40,7 @@ impl<'a> Sessions<'a> {
     pub fn new(ctx: &'a Context, token_code: Option<String>, refresh: bool) -> Self {
         let rules = CacheRules {
             refresh_margin_secs: ctx.config.refresh_margin_secs,
+            refresh_margin_configured: ctx.config.refresh_margin_configured,
             mfa_duration_secs: ctx.config.mfa_duration_secs,
         };
         let sts = Sts {
@@ -160,6 +164,7 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
         refresh: bool,
         fetch: impl FnOnce() -> Result<Entry>,
     ) -> Result<Entry> {
+        self.warn_of_a_lowered_margin(key);
         let id = key.id();
         let once = FetchOnce {
             dir: self.cache,
@@ -178,6 +183,27 @@ impl<'a, F: Fetcher> Sessions<'a, F> {
             Ok(found)
         };
         once.get(refresh, lookup, fetch, |entry| self.save(key, entry))
+    }
+
+    /// A configured refresh margin is at most a third of the session (see
+    /// [`CacheKey::refresh_margin`]): when that lowers it, the person hears
+    /// it once per run, since README promises the margin as configured.
+    fn warn_of_a_lowered_margin(&self, key: &CacheKey) {
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        let configured = self.rules.refresh_margin_secs;
+        let applied = key.refresh_margin(configured);
+        if !self.rules.refresh_margin_configured || applied >= configured {
+            return;
+        }
+        if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!(
+                "xacct: warning: refresh_margin = {} is more than a third of this {} session: \
+                 its credentials are renewed when {} are left (a margin is at most a third of the session)",
+                duration::format_secs(configured),
+                duration::format_secs(key.duration_secs()),
+                duration::format_secs(applied)
+            );
+        }
     }
 
     /// Caching is best effort: fresh credentials are handed out even when they

@@ -25,6 +25,7 @@ const ACCOUNT: &str = "111122223333";
 const MFA: &str = "arn:aws:iam::123456789012:mfa/alice";
 const RULES: CacheRules = CacheRules {
     refresh_margin_secs: 900,
+    refresh_margin_configured: false,
     mfa_duration_secs: 8 * 3600,
 };
 

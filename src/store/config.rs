@@ -105,6 +105,8 @@ pub struct Config {
     pub path: PathBuf,
     pub defaults: Options,
     pub refresh_margin_secs: u64,
+    /// Whether `refresh_margin` was set in the file (a lowered one is then worth a word).
+    pub refresh_margin_configured: bool,
     pub accounts_ttl_secs: u64,
     /// How long an MFA session (GetSessionToken) lasts.
     pub mfa_duration_secs: u64,
@@ -127,6 +129,7 @@ impl Config {
             path,
             defaults: Options::default(),
             refresh_margin_secs: DEFAULT_REFRESH_MARGIN_SECS,
+            refresh_margin_configured: false,
             accounts_ttl_secs: DEFAULT_ACCOUNTS_TTL_SECS,
             mfa_duration_secs: DEFAULT_MFA_DURATION_SECS,
             http_timeout_secs: DEFAULT_HTTP_TIMEOUT_SECS,
@@ -166,6 +169,7 @@ impl Config {
         config.defaults = defaults.options("defaults", path).map_err(file_error)?;
         if let Some(v) = &defaults.refresh_margin {
             config.refresh_margin_secs = secs(v, "defaults.refresh_margin").map_err(file_error)?;
+            config.refresh_margin_configured = true;
             if config.refresh_margin_secs >= validate::MAX_DURATION_SECS {
                 return Err(file_error("defaults.refresh_margin: must be shorter than 12h".into()));
             }
