@@ -645,3 +645,45 @@ fn with_no_role_named_the_only_permission_set_serves_and_several_are_named() {
         out.stderr
     );
 }
+
+/// Printed profiles are appended (`>> ~/.aws/config`): they define the
+/// sso-session only when ~/.aws/config does not, so the file still parses.
+#[test]
+fn printed_aws_config_repeats_no_sso_session_the_file_defines() {
+    let f = fixture();
+    f.login();
+    // From xacct's config only: the printed block carries the section.
+    let printed = f.home.run(&["generate", "aws-config"]);
+    assert_eq!(printed.ok().matches(&format!("[sso-session {SESSION}]")).count(), 1);
+
+    let config = f.home.path().join(".aws/config");
+    std::fs::write(
+        &config,
+        format!(
+            "[sso-session {SESSION}]\nsso_start_url = {}\nsso_region = {}\n",
+            f.standin.info.start_url, f.standin.info.region
+        ),
+    )
+    .unwrap();
+    let printed = f.home.run(&["generate", "aws-config"]);
+    let block = printed.ok();
+    assert!(!block.contains("[sso-session"), "{block}");
+    assert!(block.contains("sso_session = corp"), "{block}");
+    let mut file = std::fs::OpenOptions::new().append(true).open(&config).unwrap();
+    std::io::Write::write_all(&mut file, block.as_bytes()).unwrap();
+    drop(file);
+
+    // botocore parses the appended file and signs in with the profile through xacct's token.
+    let script = "import boto3\n\
+                  s = boto3.Session(profile_name='DEMO.AdministratorAccess')\n\
+                  print(s.client('sts').get_caller_identity()['Arn'])\n";
+    let mut cmd = std::process::Command::new(venv_python());
+    f.home.apply(&mut cmd);
+    let out = cmd
+        .env("AWS_CONFIG_FILE", &config)
+        .args(["-c", script])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(":assumed-role/AdministratorAccess/"));
+}

@@ -89,7 +89,7 @@ fn find_sso_session(
                 .collect()
         })
         .unwrap_or_default();
-    Ok(SsoSession::new(name, start_url, region, scopes))
+    Ok(SsoSession::new(name, start_url, region, scopes).in_aws_config())
 }
 
 /// Settings that make a profile give credentials, in the SDKs and the AWS CLI.
@@ -213,6 +213,7 @@ mod tests {
             start_url: "https://d-2.awsapps.com/start".into(),
             region: "us-east-2".into(),
             scopes: vec![DEFAULT_SSO_SCOPE.into()],
+            in_aws_config: false,
         };
         let configured = BTreeMap::from([("own".to_owned(), xacct.clone())]);
         let empty = profiles("[default]\n");

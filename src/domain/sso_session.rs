@@ -10,6 +10,9 @@ pub struct SsoSession {
     pub region: String,
     /// The scopes the client registers with; `sso:account:access` when unset.
     pub scopes: Vec<String>,
+    /// Whether `~/.aws/config` defines it (else it comes from xacct's config,
+    /// and a generated `~/.aws/config` must carry its section).
+    pub in_aws_config: bool,
 }
 
 /// The scope a client needs to list accounts and get role credentials (and
@@ -27,6 +30,15 @@ impl SsoSession {
             start_url,
             region,
             scopes,
+            in_aws_config: false,
+        }
+    }
+
+    /// The same session, as defined in `~/.aws/config`.
+    pub fn in_aws_config(self) -> Self {
+        Self {
+            in_aws_config: true,
+            ..self
         }
     }
 }

@@ -25,7 +25,10 @@ pub fn block(selection: &Selection, xacct: &str, taken: &HashSet<String>) -> Res
     let mut skipped = Vec::new();
     let mut seen = HashSet::new();
     if let Some(session) = &selection.sso_session {
-        if !taken.contains(&format!("sso-session {}", session.name)) {
+        // A session ~/.aws/config defines is already there, whether the block
+        // is merged (--write) or printed to be appended: a second section
+        // with its name would make a file botocore refuses.
+        if !session.in_aws_config && !taken.contains(&format!("sso-session {}", session.name)) {
             sso_session_section(&mut out, session)?;
         }
     }
